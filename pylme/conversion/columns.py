@@ -1,0 +1,177 @@
+"""One Arrow column to a :class:`ColumnPlan`: numpy buffers ready to copy into an R vector.
+
+Pure Arrow and numpy, no R and no per-row Python work. Mapping (Arrow type -> R type):
+
+=========================================  ==========================================
+float16/32/64                              double; NaN and null become NA
+int8/16, uint8/16, int32/int64/uint32/64   integer when every value fits R's integer
+                                           range (-2^31 is R's NA, so it does not fit),
+                                           otherwise double; a 64-bit value beyond
+                                           2^53 raises :class:`DataError`
+bool                                       logical, NA where null
+dictionary (pandas categorical)            factor with the declared level order;
+                                           ordered becomes an ordered factor
+string / large_string                      factor whose levels R's ``factor()`` orders
+                                           in the running session's collation
+null (all missing)                         logical NA
+date, time, timestamp, duration, decimal,  :class:`DataError` naming the column and type
+binary, list, struct, map, ...
+=========================================  ==========================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pylme.errors import DataError
+
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+EXACT_DOUBLE = 2**53
+
+
+@dataclass
+class ColumnPlan:
+    """What one R vector will hold.
+
+    values : np.ndarray
+        float64 (double), int32 (integer, logical, and 1-based factor codes), or, for
+        ``kind == "string"``, int32 0-based indices into ``levels`` (the unique strings).
+    na : np.ndarray or None
+        bool mask, shape (n,), of positions that become NA in R.
+    """
+
+    name: str
+    kind: str  # "double" | "integer" | "logical" | "factor" | "string"
+    values: np.ndarray
+    na: np.ndarray | None
+    arrow_type: str
+    levels: tuple[str, ...] | None = None
+    ordered: bool = False
+
+    def update_digest(self, h: "hashlib._Hash") -> None:
+        h.update(f"{self.name}\x00{self.kind}\x00{self.ordered}\x00".encode())
+        h.update(np.ascontiguousarray(self.values).tobytes())
+        if self.na is not None:
+            h.update(np.packbits(self.na).tobytes())
+        if self.levels is not None:
+            h.update("\x00".join(self.levels).encode("utf-8", "surrogatepass"))
+
+
+def _flat(col: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(col, pa.ChunkedArray):
+        if col.num_chunks == 1:
+            return col.chunk(0)
+        if pa.types.is_dictionary(col.type):
+            col = col.unify_dictionaries()
+            return pa.concat_arrays(col.chunks) if col.num_chunks else pa.array([], type=col.type)
+        return col.combine_chunks()
+    return col
+
+
+def _null_mask(arr: pa.Array) -> np.ndarray | None:
+    if arr.null_count == 0:
+        return None
+    return arr.is_null().to_numpy(zero_copy_only=False)
+
+
+def _numeric_values(arr: pa.Array, dtype: type) -> np.ndarray:
+    """The value buffer as numpy, zero-copy where the layout allows (nulls hold junk)."""
+    if arr.null_count:
+        arr = pc.fill_null(arr, 0)
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=dtype)
+
+
+def _double(name: str, arr: pa.Array) -> ColumnPlan:
+    if arr.type != pa.float64():
+        arr = arr.cast(pa.float64())
+    values = _numeric_values(arr, np.float64)
+    na = _null_mask(arr)
+    nan = np.isnan(values)
+    if nan.any():
+        na = nan if na is None else (na | nan)
+    return ColumnPlan(name, "double", values, na, str(arr.type))
+
+
+def _integer(name: str, arr: pa.Array) -> ColumnPlan:
+    t = arr.type
+    if t.bit_width <= 16:
+        return ColumnPlan(name, "integer", _numeric_values(arr.cast(pa.int32()), np.int32), _null_mask(arr), str(t))
+    mm = pc.min_max(arr).as_py()
+    lo, hi = mm["min"], mm["max"]
+    if lo is None or (lo > INT_MIN and hi <= INT_MAX):
+        values = _numeric_values(arr.cast(pa.int32()) if t != pa.int32() else arr, np.int32)
+        return ColumnPlan(name, "integer", values, _null_mask(arr), str(t))
+    if lo < -EXACT_DOUBLE or hi > EXACT_DOUBLE:
+        raise DataError(
+            f"column {name!r} ({t}) holds values beyond 2^53 (range {lo}..{hi}), which neither R's integer "
+            "nor its double can hold exactly. Rescale or convert the column."
+        )
+    values = _numeric_values(arr.cast(pa.float64()), np.float64)
+    return ColumnPlan(name, "double", values, _null_mask(arr), str(t))
+
+
+def _logical(name: str, arr: pa.Array) -> ColumnPlan:
+    filled = pc.fill_null(arr, False) if arr.null_count else arr
+    values = filled.to_numpy(zero_copy_only=False).astype(np.int32)
+    return ColumnPlan(name, "logical", values, _null_mask(arr), "bool")
+
+
+def _level_strings(name: str, dictionary: pa.Array) -> tuple[str, ...]:
+    t = dictionary.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        levels = dictionary.to_pylist()
+    elif pa.types.is_integer(t):
+        levels = [str(v) for v in dictionary.to_pylist()]
+    else:
+        raise DataError(
+            f"column {name!r} is a categorical with {t} categories; pylme supports string or integer "
+            "categories. Convert the categories to strings first."
+        )
+    if any(v is None for v in levels):
+        raise DataError(f"column {name!r} has a missing value among its categories")
+    if len(set(levels)) != len(levels):
+        raise DataError(f"column {name!r} has duplicated categories, which an R factor cannot hold")
+    return tuple(levels)
+
+
+def _factor(name: str, arr: pa.DictionaryArray) -> ColumnPlan:
+    levels = _level_strings(name, arr.dictionary)
+    idx = arr.indices
+    codes = _numeric_values(idx.cast(pa.int32()), np.int32) + 1
+    return ColumnPlan(name, "factor", codes, _null_mask(arr), str(arr.type), levels, bool(arr.type.ordered))
+
+
+def _string(name: str, arr: pa.Array) -> ColumnPlan:
+    enc = pc.dictionary_encode(arr)
+    uniques = tuple(enc.dictionary.to_pylist())
+    codes = _numeric_values(enc.indices.cast(pa.int32()), np.int32)
+    return ColumnPlan(name, "string", codes, _null_mask(arr), str(arr.type), uniques)
+
+
+def plan_column(name: str, col: pa.ChunkedArray | pa.Array) -> ColumnPlan:
+    """Plan the R vector for one column, or raise :class:`DataError` for an unsupported type."""
+    arr = _flat(col)
+    t = arr.type
+    if pa.types.is_floating(t):
+        return _double(name, arr)
+    if pa.types.is_integer(t):
+        return _integer(name, arr)
+    if pa.types.is_boolean(t):
+        return _logical(name, arr)
+    if pa.types.is_dictionary(t):
+        return _factor(name, arr)
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return _string(name, arr)
+    if pa.types.is_null(t):
+        n = len(arr)
+        return ColumnPlan(name, "logical", np.zeros(n, np.int32), np.ones(n, bool), "null")
+    raise DataError(
+        f"column {name!r} has type {t}, which pylme does not send to R. Supported: numbers, booleans, "
+        "strings and categoricals. Convert dates/times to numbers (for example days since a start date)."
+    )

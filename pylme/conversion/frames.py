@@ -1,0 +1,87 @@
+"""pandas, polars and pyarrow frames to one ``pyarrow.Table`` holding only the needed columns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from pylme.errors import DataError
+
+
+def _kind(data: Any) -> str:
+    module = type(data).__module__.split(".")[0]
+    name = type(data).__name__
+    if isinstance(data, pa.Table):
+        return "arrow"
+    if isinstance(data, pa.RecordBatch):
+        return "arrow-batch"
+    if module == "pandas" and name == "DataFrame":
+        return "pandas"
+    if module == "polars" and name == "DataFrame":
+        return "polars"
+    if module == "polars" and name == "LazyFrame":
+        raise DataError("data is a polars LazyFrame: call .collect() first and pass the DataFrame")
+    raise DataError(
+        f"data must be a pandas DataFrame, a polars DataFrame or a pyarrow Table; got {type(data).__module__}.{name}"
+    )
+
+
+def _column_names(data: Any, kind: str) -> list[str]:
+    if kind == "pandas":
+        return [str(c) for c in data.columns]
+    return list(data.column_names if kind.startswith("arrow") else data.columns)
+
+
+def _check_columns(available: list[str], wanted: Sequence[str]) -> None:
+    dupes = sorted({c for c in available if available.count(c) > 1} & set(wanted))
+    if dupes:
+        raise DataError(f"column name(s) {dupes} appear more than once in the data")
+    missing = [c for c in wanted if c not in available]
+    if missing:
+        shown = ", ".join(available[:30]) + (" ..." if len(available) > 30 else "")
+        which = ", ".join(repr(c) for c in missing)
+        raise DataError(f"column {which} not found in the data. Available columns: {shown}")
+
+
+def _pandas_column(series: Any, name: str) -> pa.ChunkedArray:
+    try:
+        arr = pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+        raise DataError(
+            f"column {name!r} (pandas dtype {series.dtype}) cannot be converted: {exc}. "
+            "Give it one type (numbers, strings, booleans or a categorical)."
+        ) from exc
+    return pa.chunked_array([arr])
+
+
+def as_arrow_table(data: Any, columns: Sequence[str] | None = None) -> pa.Table:
+    """The columns of ``data`` (all, or those named) as a ``pyarrow.Table``.
+
+    polars ``Categorical`` columns (whose category order is physical, not declared) are
+    sent as strings, so R orders their levels as ``factor()`` would; polars ``Enum`` keeps
+    its declared order.
+    """
+    kind = _kind(data)
+    available = _column_names(data, kind)
+    wanted = list(available if columns is None else columns)
+    _check_columns(available, wanted)
+    if kind == "arrow-batch":
+        data = pa.Table.from_batches([data])
+        kind = "arrow"
+    if kind == "arrow":
+        return data.select(wanted)
+    if kind == "polars":
+        import polars as pl
+
+        sub = data.select(wanted)
+        cats = [c for c, t in sub.schema.items() if isinstance(t, pl.Categorical)]
+        if cats:
+            sub = sub.with_columns([pl.col(c).cast(pl.String) for c in cats])
+        try:
+            return sub.to_arrow()
+        except Exception as exc:
+            raise DataError(f"polars frame could not be converted to Arrow: {exc}") from exc
+    arrays = [_pandas_column(data[c], c) for c in wanted] if wanted else []
+    return pa.table(arrays, names=wanted) if wanted else pa.table({})

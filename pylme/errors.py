@@ -1,0 +1,72 @@
+"""Every error and warning pylme raises.
+
+One root for errors (:class:`PylmeError`) and one for warnings (:class:`PylmeWarning`), so that
+callers can catch everything pylme does with a single ``except`` or warnings filter.
+"""
+
+from __future__ import annotations
+
+
+class PylmeError(Exception):
+    """Root of every error raised by pylme."""
+
+
+class RNotFoundError(PylmeError):
+    """R, rpy2 or a required R package (lme4, Matrix) is missing or too old."""
+
+
+class FormulaError(PylmeError, ValueError):
+    """The model formula is malformed or lme4 rejected it. R's own message is quoted."""
+
+
+class DataError(PylmeError, ValueError):
+    """The data cannot be used: a missing column, an unsupported dtype, or no rows left."""
+
+
+class OptionError(PylmeError, ValueError):
+    """An option value is not one of the allowed values (family, link, control name, ...)."""
+
+
+class RError(PylmeError):
+    """Any other failure inside R. ``r_message`` holds R's message word for word."""
+
+    def __init__(self, message: str, r_message: str = "", r_call: str = "") -> None:
+        super().__init__(message)
+        self.r_message = r_message
+        self.r_call = r_call
+
+
+class PylmeWarning(UserWarning):
+    """Root of every warning raised by pylme (R warnings and messages that are not more specific)."""
+
+
+class ConvergenceWarning(PylmeWarning):
+    """lme4 reported a convergence problem (gradient, Hessian, unidentifiable model)."""
+
+
+class SingularFitWarning(PylmeWarning):
+    """lme4 reported a boundary (singular) fit: see R's ``help('isSingular')``."""
+
+
+def warning_category(text: str) -> type[PylmeWarning]:
+    """The warning class for one R warning or message text."""
+    lowered = text.lower()
+    if "singular" in lowered:
+        return SingularFitWarning
+    if "converge" in lowered or "unidentifiable" in lowered or "hessian" in lowered:
+        return ConvergenceWarning
+    return PylmeWarning
+
+
+__all__ = [
+    "ConvergenceWarning",
+    "DataError",
+    "FormulaError",
+    "OptionError",
+    "PylmeError",
+    "PylmeWarning",
+    "RError",
+    "RNotFoundError",
+    "SingularFitWarning",
+    "warning_category",
+]

@@ -1,0 +1,1 @@
+"""Public model functions: each validates its options and runs the shared pipeline."""

@@ -1,0 +1,131 @@
+"""The one fitting pipeline lmer and glmer share: frame -> Arrow -> R -> plain list -> dataclass."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from pylme.conversion.columns import ColumnPlan, plan_column
+from pylme.conversion.to_r import build_r_frame, fingerprint, plan_frame
+from pylme.errors import DataError, FormulaError, PylmeWarning, warning_category
+from pylme.results.fit import MixedFit
+from pylme.results.meta import Provenance
+from pylme.results.parse import parse_fit
+from pylme.runtime import handles
+from pylme.runtime.session import R_LOCK, get_session
+
+WEIGHTS_COLUMN = ".pylme_weights"
+OFFSET_COLUMN = ".pylme_offset"
+
+
+def formula_variables(formula: Any) -> list[str]:
+    if not isinstance(formula, str) or not formula.strip():
+        raise FormulaError(f"the formula must be a non-empty string such as 'y ~ x + (1 | g)'; got {formula!r}")
+    return list(get_session().call("pylme_formula_vars", {"formula": formula}).value or ())
+
+
+def _n_rows(data: Any) -> int:
+    if isinstance(data, (pa.Table, pa.RecordBatch)):
+        return data.num_rows
+    try:
+        return len(data)
+    except TypeError:
+        return -1
+
+
+def _vector_column(kind: str, value: Any, n_rows: int, name: str) -> ColumnPlan:
+    arr = np.asarray(value)
+    if arr.ndim != 1 or arr.shape[0] != n_rows:
+        raise DataError(f"{kind} has shape {arr.shape}; it must be one value per row ({n_rows} rows)")
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+        raise DataError(f"{kind} must be numeric; got dtype {arr.dtype}")
+    return plan_column(name, pa.array(arr.astype(np.float64)))
+
+
+def _aux(kind: str, value: Any, columns: list[str], n_rows: int, hidden: str) -> tuple[str | None, ColumnPlan | None]:
+    """A weights/offset option: a column name (added to the columns) or an array (a hidden column)."""
+    if value is None:
+        return None, None
+    if isinstance(value, str):
+        if value not in columns:
+            columns.append(value)
+        return value, None
+    return hidden, _vector_column(kind, value, n_rows, hidden)
+
+
+def run_fit(
+    function: str,
+    formula: str,
+    data: Any,
+    *,
+    weights: Any,
+    offset: Any,
+    req: dict[str, Any],
+    options: dict[str, Any],
+) -> MixedFit:
+    """Fit with lme4's ``function`` in one R call and parse the result.
+
+    ``req`` holds the model-specific R arguments (REML, family, nAGQ, control, ...);
+    ``options`` is what provenance records.
+    """
+    columns = formula_variables(formula)
+    n_rows = _n_rows(data)
+    weights_name, weights_plan = _aux("weights", weights, columns, n_rows, WEIGHTS_COLUMN)
+    offset_name, offset_plan = _aux("offset", offset, columns, n_rows, OFFSET_COLUMN)
+    plans = plan_frame(data, columns) + [p for p in (weights_plan, offset_plan) if p is not None]
+    n_rows = len(plans[0].values) if plans else n_rows
+    if n_rows <= 0:
+        raise DataError("the data has no rows")
+    session = get_session()
+    with R_LOCK:
+        frame, sent = build_r_frame(plans, n_rows)
+        result = session.call(
+            "pylme_fit",
+            {**req, "formula": formula, "data": frame, "weights": weights_name, "offset": offset_name},
+            keep=("model",),
+        )
+        del frame
+    raw = result.value
+    provenance = Provenance(
+        formula=formula,
+        function=function,
+        options=options,
+        data_sha256=fingerprint(sent),
+        columns=tuple(p.name for p in sent),
+        n_rows=n_rows,
+        fitted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        versions=versions(),
+    )
+    fit = parse_fit(
+        raw, provenance=provenance,
+        warnings=result.warnings, messages=result.messages, output=result.output,
+    )
+    handles.attach(fit, raw.pop("model"))
+    _emit_warnings(fit)
+    return fit
+
+
+def _emit_warnings(fit: MixedFit) -> None:
+    for text in fit.convergence.warnings + fit.convergence.messages:
+        warnings.warn(f"lme4: {text}", warning_category(text), stacklevel=4)
+    if fit.n_dropped:
+        warnings.warn(
+            f"{fit.n_dropped} of {fit.provenance.n_rows} rows had missing values in the model's columns and "
+            "were left out of the fit; fitted and residuals hold NaN for them",
+            PylmeWarning,
+            stacklevel=4,
+        )
+
+
+def versions() -> dict[str, str | None]:
+    import rpy2
+
+    from pylme import __version__
+
+    v = dict(get_session().versions)
+    v.pop("collate", None)
+    return {**v, "rpy2": rpy2.__version__, "pylme": __version__}

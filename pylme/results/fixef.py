@@ -1,0 +1,59 @@
+"""Fixed effects: estimates, standard errors, test statistics and their covariance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pylme.results._arrays import pandas
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FixedEffects:
+    """lme4's ``fixef()``, ``vcov()`` and the coefficient table of ``summary()``.
+
+    terms : tuple of str
+        Column names of the fixed-effects design, shape (p,), in lme4's order.
+    estimate, std_error, statistic : np.ndarray
+        Shape (p,). ``statistic`` is the t value (lmer) or z value (glmer).
+    vcov : np.ndarray
+        Covariance of the estimates, shape (p, p).
+    p_value : np.ndarray or None
+        Wald p-values, shape (p,), as lme4's ``summary()`` gives them for glmer; None for lmer.
+    """
+
+    terms: tuple[str, ...]
+    estimate: np.ndarray
+    std_error: np.ndarray
+    statistic: np.ndarray
+    vcov: np.ndarray
+    p_value: np.ndarray | None = None
+
+    @property
+    def statistic_name(self) -> str:
+        return "t value" if self.p_value is None else "z value"
+
+    @property
+    def correlation(self) -> np.ndarray:
+        """Correlation of the fixed-effect estimates, shape (p, p)."""
+        sd = np.sqrt(np.diag(self.vcov))
+        return self.vcov / np.outer(sd, sd)
+
+    def __getitem__(self, term: str) -> float:
+        return float(self.estimate[self.terms.index(term)])
+
+    def to_dict(self) -> dict[str, float]:
+        return {t: float(v) for t, v in zip(self.terms, self.estimate)}
+
+    def to_frame(self) -> Any:
+        """The coefficient table with R's column names, indexed by term."""
+        cols: dict[str, Any] = {
+            "Estimate": self.estimate,
+            "Std. Error": self.std_error,
+            self.statistic_name: self.statistic,
+        }
+        if self.p_value is not None:
+            cols["Pr(>|z|)"] = self.p_value
+        return pandas().DataFrame(cols, index=pandas().Index(self.terms, name="term"))

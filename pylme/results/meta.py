@@ -1,0 +1,59 @@
+"""How the fit went (:class:`Convergence`) and where it came from (:class:`Provenance`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Convergence:
+    """The optimizer's report and everything R said during the fit.
+
+    converged : bool
+        The optimizer returned code 0 and lme4's convergence checks raised nothing.
+    singular : bool
+        lme4's ``isSingular()``: some variance is (near) zero or a correlation is ±1.
+    messages, warnings : tuple of str
+        R messages and warnings signalled during the fit, word for word (also raised as
+        Python warnings: :class:`~pylme.errors.ConvergenceWarning`, ...).
+    lme4_messages : tuple of str
+        lme4's convergence-check messages (``fit@optinfo$conv$lme4$messages``).
+    optimizer_warnings, optimizer_message :
+        The optimizer's own warnings and message (``fit@optinfo$warnings``, ``$message``).
+    output : str
+        Anything R printed during the fit (kept here, never sent to the console).
+    """
+
+    converged: bool
+    singular: bool
+    optimizer: str
+    code: int
+    messages: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    lme4_messages: tuple[str, ...] = ()
+    optimizer_warnings: tuple[str, ...] = ()
+    optimizer_message: str | None = None
+    output: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Versions, inputs and time of a fit: enough to say how a number was made.
+
+    options : dict
+        Every option passed (REML, weights, offset, contrasts, control, family, ...).
+    data_sha256 : str
+        SHA-256 of the data as sent to R (column names, types, values, NA positions, levels).
+    columns : tuple of str
+        The columns sent to R (only those the model needs).
+    """
+
+    formula: str
+    function: str
+    options: dict[str, Any]
+    data_sha256: str
+    columns: tuple[str, ...]
+    n_rows: int
+    fitted_at: str
+    versions: dict[str, str | None] = field(default_factory=dict)

@@ -1,0 +1,179 @@
+"""``summary()`` text laid out like lme4's ``print(summary(fit))``, built from the fields.
+
+Differences from lme4: there is no ``Data:`` line (pylme does not know the frame's
+name) and no ``Control:`` line; ``Weights:``/``Offset:`` name the column (or ``<array>``).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pylme.results.rformat import (
+    abbreviate,
+    char_matrix,
+    format_pval,
+    format_real,
+    named_vector,
+    signif_stars,
+    zapsmall,
+)
+
+if TYPE_CHECKING:
+    from pylme.results.fit import MixedFit
+
+DIGITS = 4  # lme4: max(3, getOption("digits") - 3)
+COR_MAX = 12  # lme4.summary.cor.max
+WIDTH = 80
+
+
+def _title(fit: "MixedFit") -> str:
+    from pylme.results.fit import GlmerFit
+
+    if isinstance(fit, GlmerFit):
+        how = "(Laplace Approximation)" if fit.nAGQ == 1 else f"(Adaptive Gauss-Hermite Quadrature, nAGQ = {fit.nAGQ})"
+        title, cls = f"Generalized linear mixed model fit by maximum likelihood {how}", "glmerMod"
+    else:
+        title = "Linear mixed model fit by " + ("REML" if getattr(fit, "reml", False) else "maximum likelihood ")
+        title, cls = title, "lmerMod"
+    if len(title) + 5 + len(cls) > WIDTH:
+        wrapped = textwrap.wrap(title, width=WIDTH - 3, subsequent_indent="  ")
+        return "\n".join(wrapped) + f" [{cls}]"
+    return f"{title} ['{cls}']"
+
+
+def _header(fit: "MixedFit") -> list[str]:
+    from pylme.results.fit import GlmerFit
+
+    lines = [_title(fit)]
+    if isinstance(fit, GlmerFit):
+        lines.append(f" Family: {fit.family}  ( {fit.link} )")
+    lines.append(f"Formula: {fit.formula}")
+    opts = fit.provenance.options
+    if opts.get("weights") is not None:
+        lines.append(f"Weights: {opts['weights']}")
+    if opts.get("offset") is not None:
+        lines.append(f" Offset: {opts['offset']}")
+    lines.append("")
+    if getattr(fit, "reml_criterion", None) is not None:
+        value = format_real([round(float(fit.reml_criterion), 1)], digits=7)[0]
+        lines.append(f"REML criterion at convergence: {value}")
+    else:
+        names = ["AIC", "BIC", "logLik", "deviance", "df.resid"]
+        vals = np.round([fit.aic, fit.bic, fit.loglik, -2 * fit.loglik], 1)
+        cells = format_real(list(vals) + [float(fit.df_residual)], digits=7)[:4] + [str(fit.df_residual)]
+        lines.append(named_vector(names, cells))
+    lines.append("")
+    return lines
+
+
+def _residuals(fit: "MixedFit") -> list[str]:
+    r = np.asarray(fit.scaled_residuals, dtype=float)
+    q = np.percentile(r[~np.isnan(r)], [0, 25, 50, 75, 100])
+    cells = format_real(zapsmall(q, DIGITS + 1), digits=DIGITS)
+    return ["Scaled residuals: ", named_vector(["Min", "1Q", "Median", "3Q", "Max"], cells), ""]
+
+
+def _random_effects(fit: "MixedFit") -> list[str]:
+    vc = fit.varcorr
+    groups = []  # (group, terms, sds, corr matrix)
+    for g in vc.groups:
+        rows = [i for i, gg in enumerate(vc.grp) if gg == g]
+        terms = [vc.var1[i] or "" for i in rows if vc.var2[i] is None]
+        sds = [float(vc.sdcor[i]) for i in rows if vc.var2[i] is None]
+        corr = np.eye(len(terms))
+        for i in rows:
+            if vc.var2[i] is not None:
+                a, b = terms.index(vc.var1[i]), terms.index(vc.var2[i])
+                corr[a, b] = corr[b, a] = float(vc.sdcor[i])
+        groups.append((g, terms, sds, corr))
+    all_sd = [s for _, _, sds, _ in groups for s in sds]
+    if vc.sigma is not None:
+        all_sd.append(vc.sigma)
+    variances = format_real(np.square(all_sd), digits=DIGITS)
+    stddevs = format_real(all_sd, digits=DIGITS)
+    rows: list[list[str]] = []
+    for g, terms, _, _ in groups:
+        for j, t in enumerate(terms):
+            rows.append([g if j == 0 else "", t])
+    if vc.sigma is not None:
+        rows.append(["Residual", ""])
+    for row, v, s in zip(rows, variances, stddevs):
+        row += [v, s]
+    colnames = ["Groups", "Name", "Variance", "Std.Dev."]
+    maxlen = max((len(t) for _, t, _, _ in groups), default=1)
+    if maxlen > 1:
+        corr_rows: list[list[str]] = []
+        for _, terms, _, corr in groups:
+            k = len(terms)
+            cells = np.array(format_real(np.round(corr.reshape(-1, order="F"), 2), nsmall=2)).reshape((k, k), order="F")
+            for a in range(k):
+                corr_rows.append([cells[a, b] if b < a else "" for b in range(k)] + [""] * (maxlen - k))
+        corr_rows = [r[: maxlen - 1] for r in corr_rows]
+        corr_rows += [[""] * (maxlen - 1)] * (len(rows) - len(corr_rows))
+        rows = [r + c for r, c in zip(rows, corr_rows)]
+        colnames += ["Corr"] + [""] * (maxlen - 2)
+    grps = "; ".join(f"{k}, {v}" for k, v in fit.ngrps.items())
+    return ["Random effects:", char_matrix(rows, colnames), f"Number of obs: {fit.nobs}, groups:  {grps}"]
+
+
+def _coef_table(fit: "MixedFit") -> list[str]:
+    fe = fit.fixef
+    est, se, stat = (np.asarray(a, dtype=float) for a in (fe.estimate, fe.std_error, fe.statistic))
+    cs = np.column_stack([est, se])
+    acs = np.abs(cs[np.isfinite(cs) & (cs != 0)])
+    digmin = 1 + np.floor(np.log10([acs.min(), acs.max()])) if acs.size else np.array([1.0, 1.0])
+    rnd = int(max(1, *(DIGITS - digmin)))
+    cs_txt = np.array(format_real(np.round(cs, rnd).reshape(-1, order="F"), digits=DIGITS)).reshape(cs.shape, order="F")
+    dig_tst = max(1, min(5, DIGITS - 1))
+    t_txt = format_real(np.round(stat, dig_tst), digits=DIGITS)
+    for j in range(2):
+        for i in range(len(est)):
+            if (cs[i, j] == 0) != (float(cs_txt[i, j]) == 0):
+                cs_txt[i, j] = format_real([cs[i, j]], digits=DIGITS - 1)[0]
+    names = ["Estimate", "Std. Error", fe.statistic_name]
+    cells = [[cs_txt[i, 0], cs_txt[i, 1], t_txt[i]] for i in range(len(est))]
+    legend: list[str] = []
+    if fe.p_value is not None:
+        pv = np.asarray(fe.p_value, dtype=float)
+        ptxt = format_pval(pv, digits=dig_tst)
+        names.append("Pr(>|z|)")
+        for row, p in zip(cells, ptxt):
+            row.append(p)
+        if (pv < 0.1).any():
+            stars = [signif_stars(p) for p in pv]
+            w = max(len(s) for s in stars)
+            for row, s in zip(cells, stars):
+                row.append(s.ljust(w))
+            names.append("")
+            legend = ["---", "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 0.05 \u2018.\u2019 0.1 \u2018 \u2019 1"]
+    return ["", "Fixed effects:", char_matrix(cells, names, list(fe.terms), right=True), *legend]
+
+
+def _fixef_correlation(fit: "MixedFit") -> list[str]:
+    fe = fit.fixef
+    p = len(fe.terms)
+    if p <= 1 or p > COR_MAX:
+        return []
+    corr = fe.correlation
+    txt = np.array(format_real(np.round(corr.reshape(-1, order="F"), 3), nsmall=3)).reshape((p, p), order="F")
+    rns = abbreviate(fe.terms, 11)
+    cns = abbreviate(fe.terms, 6)
+    cells = [[txt[i, j] if j < i else "" for j in range(p - 1)] for i in range(1, p)]
+    return ["", "Correlation of Fixed Effects:", char_matrix(cells, cns[:-1], rns[1:])]
+
+
+def _convergence(fit: "MixedFit") -> list[str]:
+    c = fit.convergence
+    if c.code == 0 and not c.lme4_messages and not c.optimizer_warnings:
+        return []
+    tag = "(OK)" if c.code == 0 else (f"({c.optimizer_message})" if c.optimizer_message else "")
+    return [f"optimizer ({c.optimizer}) convergence code: {c.code} {tag}", *c.lme4_messages, *c.optimizer_warnings]
+
+
+def format_summary(fit: "MixedFit") -> str:
+    lines = _header(fit) + _residuals(fit) + _random_effects(fit) + _coef_table(fit)
+    lines += _fixef_correlation(fit) + _convergence(fit)
+    return "\n".join(lines)

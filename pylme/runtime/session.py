@@ -1,0 +1,149 @@
+"""Start embedded R on first use, check versions, and source ``r_scripts`` once.
+
+Nothing here runs at import: :func:`get_session` starts R the first time a fit (or
+:func:`pylme.to_r`) needs it. All R work in the process goes through :data:`R_LOCK`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pylme.errors import RNotFoundError
+
+#: Process-wide lock: R is single-threaded, so every interaction with it holds this lock.
+R_LOCK = threading.RLock()
+
+MIN_R = (4, 1)
+MIN_LME4 = (1, 1, 27)
+R_FILES = ("runtime.R", "formula.R", "fit.R", "extract.R")
+
+INSTALL_HINT = (
+    "Install R and lme4 with one of:\n"
+    "  Debian/Ubuntu: sudo apt-get install --no-install-recommends r-base-core r-base-dev r-cran-lme4\n"
+    "  conda:         conda install -c conda-forge r-base r-lme4\n"
+    "  CRAN:          install R from https://cran.r-project.org, then in R: install.packages('lme4')\n"
+    "or run `bash scripts/setup.sh demo`, which does this for you."
+)
+
+_session: RSession | None = None
+
+
+def r_scripts_dir() -> Path:
+    """Where the R sources are: inside the installed package, or at the repository root."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "r_scripts", here.parent / "r_scripts"):
+        if (candidate / "runtime.R").is_file():
+            return candidate
+    raise RNotFoundError(f"pylme's R sources (r_scripts/) are missing next to {here}; reinstall pylme.")
+
+
+@dataclass(frozen=True)
+class RCallResult:
+    """What one protected R call gave back."""
+
+    value: Any
+    warnings: tuple[str, ...]
+    messages: tuple[str, ...]
+    output: str
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.replace("-", ".").split(".") if p.isdigit())
+
+
+def _import_rinterface() -> Any:
+    try:
+        import rpy2.rinterface as ri
+    except ImportError as exc:  # includes rpy2 built for a newer R (undefined symbol R_getVar)
+        hint = ""
+        if "R_getVar" in str(exc):
+            hint = (
+                "\nThis rpy2 needs R 4.5 or newer. With an older R install rpy2 3.5: "
+                "pip install 'rpy2>=3.5.17,<3.6'"
+            )
+        raise RNotFoundError(f"could not load rpy2 / R: {exc}{hint}\n{INSTALL_HINT}") from exc
+    except Exception as exc:  # rpy2 raises RuntimeError/OSError when it cannot find R
+        raise RNotFoundError(f"could not load R through rpy2: {exc}\n{INSTALL_HINT}") from exc
+    return ri
+
+
+class RSession:
+    """The embedded R session and pylme's own R environment (never ``globalenv``)."""
+
+    def __init__(self) -> None:
+        ri = _import_rinterface()
+        try:
+            ri.initr_simple()
+        except Exception as exc:
+            raise RNotFoundError(f"could not start embedded R: {exc}\n{INSTALL_HINT}") from exc
+        self.ri = ri
+        base = ri.baseenv
+        self.env = base["new.env"](parent=base)
+        scripts = r_scripts_dir()
+        sys_source = base["sys.source"]
+        for name in R_FILES:
+            sys_source(str(scripts / name), envir=self.env, **{"keep.source": False})
+        from pylme.conversion.from_r import from_r
+
+        versions = from_r(self.env["pylme_versions"]())
+        self.versions: dict[str, str | None] = {k: (v[0] if v else None) for k, v in versions.items()}
+        self._check_versions()
+        self.env["pylme_load"]()
+        self._call = self.env["pylme_call"]
+
+    def _check_versions(self) -> None:
+        v = self.versions
+        problems = []
+        if _version_tuple(v["R"] or "0") < MIN_R:
+            problems.append(f"R {v['R']} is too old (pylme needs R >= 4.1)")
+        if v["lme4"] is None:
+            problems.append("the R package lme4 is not installed")
+        elif _version_tuple(v["lme4"]) < MIN_LME4:
+            problems.append(f"lme4 {v['lme4']} is too old (pylme needs lme4 >= 1.1-27)")
+        if v["Matrix"] is None:
+            problems.append("the R package Matrix is not installed")
+        if problems:
+            raise RNotFoundError("; ".join(problems) + ".\n" + INSTALL_HINT)
+
+    def call(self, function: str, req: dict[str, Any], *, keep: tuple[str, ...] = ()) -> RCallResult:
+        """Run ``function(req)`` in R with output and conditions captured.
+
+        ``req`` values are converted with :func:`pylme.conversion.values.to_r_value`. Entries of
+        the returned list named in ``keep`` stay R objects (model handles); the rest become
+        Python values. R errors become pylme errors (see :mod:`pylme.runtime.conditions`).
+        """
+        from pylme.conversion.from_r import from_r
+        from pylme.conversion.values import to_r_value
+        from pylme.runtime.conditions import raise_for_error
+
+        with R_LOCK:
+            res = self._call(self.env[function], to_r_value(req))
+            names = list(res.names)
+            parts = {n: res[i] for i, n in enumerate(names)}
+            warnings = tuple(from_r(parts["warnings"]) or ())
+            messages = tuple(from_r(parts["messages"]) or ())
+            output = (from_r(parts["output"]) or ("",))[0]
+            if not from_r(parts["ok"])[0]:
+                raise_for_error(from_r(res), function)
+            value = parts["value"]
+            if keep:
+                kept = {n: value[i] for i, n in enumerate(value.names) if n in keep}
+                rest = {n: from_r(value[i]) for i, n in enumerate(value.names) if n not in keep}
+                converted: Any = {**rest, **kept}
+            else:
+                converted = from_r(value)
+            del res, parts, value
+        return RCallResult(converted, warnings, messages, output)
+
+
+def get_session() -> RSession:
+    """The process's R session, started on first use."""
+    global _session
+    if _session is None:
+        with R_LOCK:
+            if _session is None:
+                _session = RSession()
+    return _session

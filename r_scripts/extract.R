@@ -1,0 +1,107 @@
+# The single extraction path for lmer and glmer fits: one plain named list of vectors
+# and matrices, which Python turns into dataclasses.
+
+pylme_ranef <- function(fit) {
+  re <- lme4::ranef(fit, condVar = TRUE)
+  lapply(names(re), function(g) {
+    d <- re[[g]]
+    pv <- attr(d, "postVar")
+    k <- ncol(d)
+    n <- nrow(d)
+    if (is.list(pv)) {
+      # Separate terms for one factor, e.g. (x || g): lme4 gives one block per term and
+      # does not compute the covariances between blocks, which stay NA.
+      full <- array(NA_real_, c(k, k, n))
+      j <- 0L
+      for (blk in pv) {
+        m <- dim(blk)[1L]
+        idx <- j + seq_len(m)
+        full[idx, idx, ] <- blk
+        j <- j + m
+      }
+      pv <- full
+    }
+    list(
+      group = g, levels = rownames(d), terms = colnames(d),
+      modes = unname(as.matrix(d)), cond_var = array(as.numeric(pv), dim(pv))
+    )
+  })
+}
+
+pylme_coef <- function(fit) {
+  cf <- stats::coef(fit)
+  lapply(names(cf), function(g) {
+    d <- cf[[g]]
+    list(group = g, levels = rownames(d), terms = colnames(d), values = unname(as.matrix(d)))
+  })
+}
+
+pylme_convergence <- function(fit) {
+  oi <- fit@optinfo
+  lme4_msgs <- as.character(unlist(oi$conv$lme4$messages))
+  code <- oi$conv$opt
+  list(
+    converged = isTRUE(code == 0) && length(lme4_msgs) == 0L,
+    singular = lme4::isSingular(fit),
+    optimizer = as.character(oi$optimizer),
+    code = as.integer(code),
+    lme4_messages = lme4_msgs,
+    optimizer_warnings = as.character(unlist(oi$warnings)),
+    optimizer_message = if (is.null(oi$message)) NULL else as.character(oi$message)
+  )
+}
+
+pylme_family_info <- function(fit) {
+  fam <- stats::family(fit)
+  theta <- if (grepl("^Negative Binomial", fam$family)) lme4::getME(fit, "glmer.nb.theta") else NULL
+  list(family = fam$family, link = fam$link, nAGQ = as.integer(fit@devcomp$dims[["nAGQ"]]), theta = theta)
+}
+
+pylme_extract <- function(fit, n_rows) {
+  glmm <- lme4::isGLMM(fit)
+  beta <- lme4::fixef(fit)
+  V <- as.matrix(stats::vcov(fit))
+  se <- sqrt(diag(V))
+  stat <- unname(beta / se)
+  omit <- attr(fit@frame, "na.action")
+  keep <- if (is.null(omit)) seq_len(n_rows) else seq_len(n_rows)[-as.integer(omit)]
+  pad <- function(x) {
+    out <- rep(NA_real_, n_rows)
+    out[keep] <- unname(as.numeric(x))
+    out
+  }
+  ll <- stats::logLik(fit)
+  vc <- as.data.frame(lme4::VarCorr(fit))
+  use_sc <- as.logical(fit@devcomp$dims[["useSc"]])
+  list(
+    glmm = glmm,
+    formula = paste(deparse(fit@call$formula, width.cutoff = 500L), collapse = " "),
+    fixef = list(
+      terms = names(beta), estimate = unname(beta), std_error = unname(se),
+      statistic = stat, p_value = if (glmm) 2 * stats::pnorm(abs(stat), lower.tail = FALSE) else NULL,
+      vcov = unname(V)
+    ),
+    varcorr = list(
+      grp = vc$grp, var1 = vc$var1, var2 = vc$var2, vcov = vc$vcov, sdcor = vc$sdcor,
+      use_sc = use_sc
+    ),
+    ranef = pylme_ranef(fit),
+    coef = pylme_coef(fit),
+    fitted = pad(stats::fitted(fit)),
+    residuals = pad(stats::residuals(fit)),
+    scaled_residuals = pad(stats::residuals(fit, type = "pearson", scaled = TRUE)),
+    linear_predictor = if (glmm) pad(stats::predict(fit, type = "link")) else NULL,
+    stats = list(
+      loglik = as.numeric(ll), df = as.integer(attr(ll, "df")),
+      aic = stats::AIC(fit), bic = stats::BIC(fit),
+      deviance = if (lme4::isREML(fit)) stats::deviance(fit, REML = FALSE) else stats::deviance(fit),
+      reml_criterion = if (lme4::isREML(fit)) lme4::REMLcrit(fit) else NULL,
+      reml = lme4::isREML(fit),
+      sigma = stats::sigma(fit), nobs = as.integer(stats::nobs(fit)),
+      df_residual = as.integer(stats::df.residual(fit)), n_dropped = length(omit)
+    ),
+    ngrps = as.list(lme4::ngrps(fit)),
+    convergence = pylme_convergence(fit),
+    family = if (glmm) pylme_family_info(fit) else NULL
+  )
+}

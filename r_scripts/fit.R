@@ -1,0 +1,84 @@
+# One call per fit: build the lme4 call from values (never from pasted text), fit it,
+# and return the model plus everything pylme_extract() takes out of it.
+
+pylme_control <- function(kind, ctrl) {
+  fun <- if (identical(kind, "lmer")) lme4::lmerControl else lme4::glmerControl
+  if (is.null(ctrl) || length(ctrl) == 0L) {
+    return(fun())
+  }
+  allowed <- setdiff(names(formals(fun)), "...")
+  bad <- setdiff(names(ctrl), allowed)
+  if (length(bad)) {
+    pylme_stop("value", sprintf(
+      "unknown %s argument(s): %s. Allowed: %s",
+      if (identical(kind, "lmer")) "lmerControl" else "glmerControl",
+      paste(bad, collapse = ", "), paste(allowed, collapse = ", ")
+    ))
+  }
+  do.call(fun, ctrl)
+}
+
+pylme_family <- function(req) {
+  fam <- get(req$family, envir = asNamespace("stats"), mode = "function")
+  if (is.null(req$link)) fam() else fam(link = req$link)
+}
+
+pylme_fit <- function(req) {
+  env <- new.env(parent = globalenv())
+  f <- pylme_parse_formula(req$formula, env)
+  pylme_check_bars(f)
+  assign(".pylme_data", req$data, envir = env)
+  args <- list(
+    formula = f,
+    data = quote(.pylme_data),
+    na.action = if (identical(req$na_action, "fail")) quote(stats::na.fail) else quote(stats::na.omit)
+  )
+  if (!is.null(req$weights)) args$weights <- as.name(req$weights)
+  if (!is.null(req$offset)) args$offset <- as.name(req$offset)
+  if (!is.null(req$contrasts)) args$contrasts <- req$contrasts
+  front <- switch(req$kind,
+    lmer = {
+      args$REML <- isTRUE(req$REML)
+      quote(lme4::lFormula)
+    },
+    glmer = {
+      args$family <- pylme_family(req)
+      args$nAGQ <- req$nAGQ
+      quote(lme4::glFormula)
+    },
+    glmer.nb = {
+      args$nAGQ <- req$nAGQ
+      quote(lme4::glFormula)
+    }
+  )
+  args$control <- pylme_control(req$kind, req$control)
+  fun <- switch(req$kind,
+    lmer = quote(lme4::lmer), glmer = quote(lme4::glmer), glmer.nb = quote(lme4::glmer.nb)
+  )
+  fit <- tryCatch(
+    eval(as.call(c(list(fun), args)), env),
+    error = function(e) pylme_classify_failure(e, front, args, env)
+  )
+  c(list(model = fit), pylme_extract(fit, nrow(req$data)))
+}
+
+# An lme4 failure is a formula (or data) problem when lme4's own formula stage fails on
+# the same arguments; otherwise it is a fitting failure and stays an R error.
+pylme_classify_failure <- function(e, front, args, env) {
+  msg <- conditionMessage(e)
+  if (grepl("(non-NA) cases", msg, fixed = TRUE) || grepl("missing values in object", msg, fixed = TRUE)) {
+    pylme_stop("data", msg)
+  }
+  stage <- c("formula", "data", "na.action", "weights", "offset", "contrasts", "family")
+  fargs <- args[intersect(names(args), stage)]
+  if (identical(front, quote(lme4::glFormula)) && is.null(fargs$family)) fargs$family <- quote(stats::poisson)
+  front_ok <- tryCatch(
+    {
+      suppressWarnings(suppressMessages(eval(as.call(c(list(front), fargs)), env)))
+      TRUE
+    },
+    error = function(e2) FALSE
+  )
+  if (!front_ok) pylme_stop("formula", msg)
+  stop(e)
+}

@@ -1,0 +1,114 @@
+# pylme runtime helpers. Sourced once per R session into pylme's own environment
+# (never globalenv). Python calls these functions with values as arguments; no user
+# text is ever pasted into R source.
+
+# Versions of R and of the packages pylme needs; NA where a package is missing.
+pylme_versions <- function() {
+  ver <- function(p) {
+    if (nzchar(system.file(package = p))) as.character(utils::packageVersion(p)) else NA_character_
+  }
+  list(
+    R = paste(R.version$major, R.version$minor, sep = "."),
+    lme4 = ver("lme4"),
+    Matrix = ver("Matrix"),
+    collate = Sys.getlocale("LC_COLLATE")
+  )
+}
+
+pylme_load <- function() {
+  suppressPackageStartupMessages(loadNamespace("lme4"))
+  invisible(TRUE)
+}
+
+# Signal a pylme-classified error; Python maps the class to FormulaError/DataError/ValueError.
+pylme_stop <- function(kind, msg) {
+  cond <- structure(
+    class = c(paste0("pylme_", kind, "_error"), "error", "condition"),
+    list(message = msg, call = NULL)
+  )
+  stop(cond)
+}
+
+# Run fun(req) with everything R would print or signal captured:
+# stdout and message-stream output go to a text connection, warnings and messages are
+# recorded and muffled, and an error becomes a plain list. Nothing reaches the console.
+pylme_call <- function(fun, req) {
+  warnings <- character()
+  messages <- character()
+  output <- character()
+  con <- textConnection("output", "w", local = TRUE)
+  sink(con)
+  sink(con, type = "message")
+  restored <- FALSE
+  restore <- function() {
+    if (!restored) {
+      sink(type = "message")
+      sink()
+      close(con)
+      restored <<- TRUE
+    }
+  }
+  on.exit(restore())
+  res <- tryCatch(
+    withCallingHandlers(
+      list(ok = TRUE, value = fun(req)),
+      warning = function(w) {
+        warnings <<- c(warnings, conditionMessage(w))
+        invokeRestart("muffleWarning")
+      },
+      message = function(m) {
+        messages <<- c(messages, sub("\n$", "", conditionMessage(m)))
+        invokeRestart("muffleMessage")
+      }
+    ),
+    error = function(e) {
+      cl <- conditionCall(e)
+      list(
+        ok = FALSE,
+        error_class = class(e),
+        error_message = conditionMessage(e),
+        error_call = if (is.null(cl)) "" else paste(deparse(cl[[1L]]), collapse = "")
+      )
+    }
+  )
+  restore()
+  res$warnings <- warnings
+  res$messages <- messages
+  res$output <- paste(output, collapse = "\n")
+  res
+}
+
+# Levels R's factor() gives for a set of unique strings in this session's collation, and
+# where each input string falls among them (1-based). Python maps its own dictionary codes
+# through `position`, so no per-row R string is ever made.
+pylme_levels <- function(req) {
+  lev <- levels(factor(req$uniques))
+  list(levels = lev, position = match(req$uniques, lev))
+}
+
+# Variable names a formula needs (all.vars), for sending only those columns.
+pylme_formula_vars <- function(req) {
+  f <- pylme_parse_formula(req$formula)
+  all.vars(f)
+}
+
+# A data set that an R package ships, as a data.frame (for pylme.datasets).
+pylme_dataset <- function(req) {
+  if (!nzchar(system.file(package = req$package))) {
+    pylme_stop("data", sprintf("the R package '%s' is not installed", req$package))
+  }
+  env <- new.env()
+  found <- utils::data(list = req$name, package = req$package, envir = env)
+  if (!exists(req$name, envir = env, inherits = FALSE)) {
+    pylme_stop("data", sprintf("the R package '%s' has no data set '%s'", req$package, req$name))
+  }
+  df <- as.data.frame(get(req$name, envir = env))
+  keep <- vapply(df, function(x) is.numeric(x) || is.factor(x) || is.logical(x) || is.character(x), TRUE)
+  df <- df[keep]
+  list(
+    names = names(df),
+    columns = lapply(df, function(x) {
+      if (is.factor(x)) list(codes = as.integer(x), levels = levels(x), ordered = is.ordered(x)) else x
+    })
+  )
+}

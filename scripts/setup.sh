@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# pylme set-up: install whatever is missing, then run the demo fit or the test suite.
+#
+#   bash scripts/setup.sh demo    # R + lme4 (if missing), a venv with pylme, then a demo fit
+#   bash scripts/setup.sh test    # the same plus test extras and R test data, then pytest
+#
+# R and lme4 already present (conda, CRAN, ...) are used as they are; R is installed from
+# Debian/Ubuntu packages only when it is missing. Environment knobs: PYLME_VENV (default
+# .venv), PYTHON (default python3).
+set -euo pipefail
+
+mode="${1:-demo}"
+case "$mode" in demo|test) ;; *) echo "usage: bash scripts/setup.sh demo|test" >&2; exit 2 ;; esac
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+venv="${PYLME_VENV:-$root/.venv}"
+python="${PYTHON:-python3}"
+
+say() { printf '[pylme setup] %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else return 1
+  fi
+}
+
+r_has() {  # r_has PKG: is the R package installed?
+  command -v Rscript >/dev/null 2>&1 &&
+    [ "$(Rscript -e "cat(nzchar(system.file(package='$1')))" 2>/dev/null)" = "TRUE" ]
+}
+
+apt_ok() { command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1; }; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@"
+}
+
+no_r_help() {
+  cat >&2 <<'MSG'
+[pylme setup] R with the lme4 package is needed and could not be installed here
+(no apt-get, or no root/sudo). Install it one of these ways, then run this again:
+  Debian/Ubuntu: sudo apt-get install --no-install-recommends r-base-core r-base-dev r-cran-lme4
+  conda:         conda install -c conda-forge r-base r-lme4
+  CRAN:          install R from https://cran.r-project.org, then in R: install.packages("lme4")
+MSG
+  exit 1
+}
+
+# 1. R and lme4: use what is there; install from Debian packages only when missing.
+if ! command -v Rscript >/dev/null 2>&1 || ! r_has lme4; then
+  if command -v Rscript >/dev/null 2>&1 && [ "$(command -v Rscript)" != /usr/bin/Rscript ]; then
+    say "R found at $(command -v Rscript) but without lme4; install lme4 into that R (for example"
+    say "'conda install -c conda-forge r-lme4' or install.packages('lme4')) and run this again."
+    exit 1
+  fi
+  apt_ok || no_r_help
+  say "installing R and lme4 from Debian packages"
+  apt_install r-base-core r-base-dev r-cran-lme4 r-cran-jsonlite
+else
+  say "using R at $(command -v Rscript) with lme4 $(Rscript -e 'cat(as.character(packageVersion("lme4")))')"
+fi
+
+# R packages the tests use (reference data sets, JSON for the pure-R reference script).
+if [ "$mode" = test ]; then
+  missing=()
+  r_has jsonlite || missing+=(r-cran-jsonlite)
+  r_has mlmRev || missing+=(r-cran-mlmrev)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(command -v Rscript)" = /usr/bin/Rscript ] && apt_ok; then
+      say "installing R test packages: ${missing[*]}"
+      apt_install "${missing[@]}"
+    else
+      say "R packages missing for some tests: ${missing[*]} (install them into your R; those tests will skip)"
+    fi
+  fi
+fi
+
+# 2. Python: a virtual environment with build tools for rpy2.
+if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  apt_ok || { say "python3 with venv is needed (apt-get install python3-venv)"; exit 1; }
+  apt_install python3-venv python3-dev
+fi
+if [ ! -x "$venv/bin/python" ]; then
+  say "creating virtual environment $venv"
+  "$python" -m venv "$venv"
+fi
+vpy="$venv/bin/python"
+"$vpy" -m pip install -q --upgrade pip
+
+# 3. rpy2 for the R that is here: rpy2 3.6 needs R >= 4.5, older R needs rpy2 3.5.
+rver="$(Rscript -e 'cat(R.version$major, R.version$minor, sep=".")')"
+if Rscript -e 'quit(status = as.integer(getRversion() < "4.5.0"))' >/dev/null 2>&1; then
+  rpy2_spec='rpy2>=3.6,<3.7'
+else
+  rpy2_spec='rpy2>=3.5.17,<3.6'
+fi
+say "R $rver: installing $rpy2_spec"
+extras=""
+[ "$mode" = test ] && extras="[test]"
+"$vpy" -m pip install -q "$rpy2_spec" -e ".$extras"
+
+# 4. Run.
+if [ "$mode" = demo ]; then
+  exec "$vpy" examples/demo.py
+else
+  exec "$vpy" -m pytest tests "${@:2}"
+fi
