@@ -41,7 +41,7 @@ pylme_convergence <- function(fit) {
   lme4_msgs <- as.character(unlist(oi$conv$lme4$messages))
   code <- oi$conv$opt
   list(
-    converged = isTRUE(code == 0) && length(lme4_msgs) == 0L,
+    converged = isTRUE(code == 0) && !any(!grepl("singular", lme4_msgs, fixed = TRUE)),
     singular = lme4::isSingular(fit),
     optimizer = as.character(oi$optimizer),
     code = as.integer(code),

@@ -69,18 +69,25 @@ def round_half_even(values: np.ndarray | Sequence[float], digits: int) -> np.nda
     return np.round(np.asarray(values, dtype=float), digits)
 
 
-def zapsmall(values: Sequence[float], digits: int) -> np.ndarray:
+def zapsmall(values: Sequence[float], digits: int, r_version: tuple[int, ...] = (4, 2)) -> np.ndarray:
+    """R's ``zapsmall``: before R 4.4 it rounds to ``digits - log10(max)`` decimals (R's
+    ``round`` takes the nearest whole number of digits); from R 4.4 on, ``digits - ceiling(log10(max))``."""
     x = np.asarray(values, dtype=float)
     mx = np.nanmax(np.abs(x)) if x.size else 0.0
-    d = max(0, digits - int(math.ceil(math.log10(mx)))) if mx > 0 else digits
+    if mx <= 0:
+        return np.round(x, digits)
+    if r_version >= (4, 4):
+        d = max(0, digits - math.ceil(math.log10(mx)))
+    else:
+        d = max(0, math.floor(digits - math.log10(mx) + 0.5))
     return np.round(x, d)
 
 
 def named_vector(names: Sequence[str], values: Sequence[str]) -> str:
     """``print()`` of a named vector whose values are already formatted (right-aligned)."""
-    widths = [max(len(n), len(v)) for n, v in zip(names, values)]
-    head = " ".join(n.rjust(w) for n, w in zip(names, widths)) + " "
-    body = " ".join(v.rjust(w) for v, w in zip(values, widths)) + " "
+    w = max(max(len(n) for n in names), max(len(v) for v in values))
+    head = " ".join(n.rjust(w) for n in names) + " "
+    body = " ".join(v.rjust(w) for v in values) + " "
     return head + "\n" + body
 
 

@@ -72,7 +72,8 @@ def _header(fit: "MixedFit") -> list[str]:
 def _residuals(fit: "MixedFit") -> list[str]:
     r = np.asarray(fit.scaled_residuals, dtype=float)
     q = np.percentile(r[~np.isnan(r)], [0, 25, 50, 75, 100])
-    cells = format_real(zapsmall(q, DIGITS + 1), digits=DIGITS)
+    r_version = tuple(int(p) for p in (fit.provenance.versions.get("R") or "4.2").split(".")[:2])
+    cells = format_real(zapsmall(q, DIGITS + 1, r_version), digits=DIGITS)
     return ["Scaled residuals: ", named_vector(["Min", "1Q", "Median", "3Q", "Max"], cells), ""]
 
 
@@ -170,7 +171,7 @@ def _convergence(fit: "MixedFit") -> list[str]:
     if c.code == 0 and not c.lme4_messages and not c.optimizer_warnings:
         return []
     tag = "(OK)" if c.code == 0 else (f"({c.optimizer_message})" if c.optimizer_message else "")
-    return [f"optimizer ({c.optimizer}) convergence code: {c.code} {tag}", *c.lme4_messages, *c.optimizer_warnings]
+    return [f"optimizer ({c.optimizer}) convergence code: {c.code} {tag}", *c.lme4_messages, *c.optimizer_warnings, "", ""]
 
 
 def format_summary(fit: "MixedFit") -> str:

@@ -83,11 +83,12 @@ class VarCorr:
 
     def to_frame(self) -> Any:
         """R's ``as.data.frame(VarCorr(fit))``: columns grp, var1, var2, vcov, sdcor."""
-        return pandas().DataFrame(
+        pd = pandas()
+        return pd.DataFrame(
             {
-                "grp": list(self.grp),
-                "var1": list(self.var1),
-                "var2": list(self.var2),
+                "grp": pd.Series(list(self.grp), dtype=object),
+                "var1": pd.Series(list(self.var1), dtype=object),
+                "var2": pd.Series(list(self.var2), dtype=object),
                 "vcov": np.asarray(self.vcov),
                 "sdcor": np.asarray(self.sdcor),
             }
