@@ -1,0 +1,109 @@
+"""Bad input: each error is typed, names the problem, and leaves the R session usable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pylme
+
+F = "Reaction ~ Days + (Days | Subject)"
+
+
+def test_missing_column_is_named(sleepstudy):
+    with pytest.raises(pylme.DataError, match="column 'Dayz' not found.*Available columns: Reaction, Days, Subject"):
+        pylme.lmer("Reaction ~ Dayz + (1 | Subject)", sleepstudy)
+
+
+def test_data_that_is_not_a_frame():
+    with pytest.raises(pylme.DataError, match="pandas DataFrame, a polars DataFrame or a pyarrow Table; got builtins.dict"):
+        pylme.lmer(F, {"Reaction": [1.0]})
+
+
+def test_unsupported_dtype_in_model_column(sleepstudy):
+    d = sleepstudy.assign(when=pd.Timestamp("2020-01-01"))
+    with pytest.raises(pylme.DataError, match="column 'when' has type timestamp"):
+        pylme.lmer("Reaction ~ when + (1 | Subject)", d)
+
+
+def test_unsupported_dtype_in_unused_column_is_fine(sleepstudy):
+    d = sleepstudy.assign(when=pd.Timestamp("2020-01-01"))
+    assert pylme.lmer(F, d).nobs == 180
+
+
+def test_no_rows_left_after_na(sleepstudy):
+    d = sleepstudy.assign(Reaction=np.nan)
+    with pytest.raises(pylme.DataError, match="0 \\(non-NA\\) cases"):
+        pylme.lmer(F, d)
+
+
+def test_empty_frame(sleepstudy):
+    with pytest.raises(pylme.DataError, match="no rows"):
+        pylme.lmer(F, sleepstudy.iloc[:0])
+
+
+def test_na_action_fail(sleepstudy):
+    d = sleepstudy.copy()
+    d.loc[0, "Reaction"] = np.nan
+    with pytest.raises(pylme.DataError, match="missing values"):
+        pylme.lmer(F, d, na_action="fail")
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("Reaction ~ Days + (Days | Subject", "could not parse the formula"),
+    ("Reaction ~ Days", "No random effects terms"),
+    ("~ Days + (1 | Subject)", "has no response"),
+    ("Reaction + Days", "must have the form 'response ~ terms'"),
+    ("Reaction ~ Days + (Days | Subject) + notafunction(Days)", 'could not find function "notafunction"'),
+])
+def test_malformed_formulas(sleepstudy, formula, message):
+    with pytest.raises(pylme.FormulaError, match=message):
+        pylme.lmer(formula, sleepstudy)
+
+
+def test_formula_must_be_a_string(sleepstudy):
+    with pytest.raises(pylme.FormulaError, match="non-empty string"):
+        pylme.lmer(None, sleepstudy)
+
+
+def test_r_failure_is_rerror_with_r_message(sleepstudy):
+    with pytest.raises(pylme.RError) as info:
+        pylme.lmer(F, sleepstudy, control={"optimizer": "no_such_optimizer"})
+    assert "no_such_optimizer" in info.value.r_message
+    assert "R said:" in str(info.value)
+
+
+def test_unknown_control_argument_lists_allowed(sleepstudy):
+    with pytest.raises(pylme.OptionError, match="unknown lmerControl argument\\(s\\): optimiser.*Allowed: optimizer"):
+        pylme.lmer(F, sleepstudy, control={"optimiser": "bobyqa"})
+
+
+def test_bad_na_action(sleepstudy):
+    with pytest.raises(pylme.OptionError, match="na_action must be one of 'omit', 'exclude', 'fail'"):
+        pylme.lmer(F, sleepstudy, na_action="drop")
+
+
+def test_bad_contrast(sleepstudy):
+    with pytest.raises(pylme.OptionError, match="unknown contrast 'contr.bogus'.*contr.sum"):
+        pylme.lmer(F, sleepstudy, contrasts={"Subject": "contr.bogus"})
+
+
+def test_weights_of_wrong_length(sleepstudy):
+    with pytest.raises(pylme.DataError, match="weights has shape \\(3,\\); it must be one value per row \\(180 rows\\)"):
+        pylme.lmer(F, sleepstudy, weights=np.ones(3))
+
+
+def test_every_error_is_a_pylme_error():
+    for exc in (pylme.DataError, pylme.FormulaError, pylme.RError, pylme.RNotFoundError, pylme.OptionError):
+        assert issubclass(exc, pylme.PylmeError)
+
+
+def test_session_usable_after_errors(sleepstudy):
+    for bad in ("Reaction ~ Days + (Days | Subject", "Reaction ~ Days"):
+        with pytest.raises(pylme.FormulaError):
+            pylme.lmer(bad, sleepstudy)
+    with pytest.raises(pylme.RError):
+        pylme.lmer(F, sleepstudy, control={"optimizer": "no_such_optimizer"})
+    fit = pylme.lmer(F, sleepstudy)
+    assert fit.convergence.converged and abs(fit.fixef["Days"] - 10.467) < 1e-3
