@@ -43,6 +43,7 @@ pylme_fit <- function(req) {
     },
     glmer = {
       args$family <- pylme_family(req)
+      if (identical(req$family, "binomial")) pylme_check_binary_response(f, req$data)
       args$nAGQ <- req$nAGQ
       quote(lme4::glFormula)
     },
@@ -66,9 +67,12 @@ pylme_fit <- function(req) {
 # the same arguments; otherwise it is a fitting failure and stays an R error.
 pylme_classify_failure <- function(e, front, args, env) {
   msg <- conditionMessage(e)
-  if (grepl("(non-NA) cases", msg, fixed = TRUE) || grepl("missing values in object", msg, fixed = TRUE)) {
-    pylme_stop("data", msg)
-  }
+  data_patterns <- c(
+    "(non-NA) cases", "missing values in object", "y values must be 0 <= y <= 1",
+    "negative values not allowed", "non-positive values not allowed", "positive values only"
+  )
+  if (any(vapply(data_patterns, grepl, logical(1), x = msg, fixed = TRUE))) pylme_stop("data", msg)
+  if (grepl("nAGQ", msg, fixed = TRUE)) pylme_stop("value", paste0("lme4 rejected nAGQ: ", msg))
   stage <- c("formula", "data", "na.action", "weights", "offset", "contrasts", "family")
   fargs <- args[intersect(names(args), stage)]
   if (identical(front, quote(lme4::glFormula)) && is.null(fargs$family)) fargs$family <- quote(stats::poisson)
@@ -81,4 +85,20 @@ pylme_classify_failure <- function(e, front, args, env) {
   )
   if (!front_ok) pylme_stop("formula", msg)
   stop(e)
+}
+
+# R's binomial family quietly treats every level but the first of a factor response as
+# success; a response with more than two levels is almost always a mistake, so say so.
+pylme_check_binary_response <- function(f, data) {
+  lhs <- f[[2L]]
+  if (is.name(lhs) && as.character(lhs) %in% names(data)) {
+    y <- data[[as.character(lhs)]]
+    if (is.factor(y) && nlevels(droplevels(y)) > 2L) {
+      pylme_stop("data", sprintf(
+        "the binomial response '%s' has %d levels (%s); it needs two (the first is failure)",
+        as.character(lhs), nlevels(droplevels(y)), paste(levels(droplevels(y)), collapse = ", ")
+      ))
+    }
+  }
+  invisible(TRUE)
 }

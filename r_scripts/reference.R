@@ -11,6 +11,8 @@ suppressPackageStartupMessages(library(lme4))
 
 fit_case <- function(case) {
   d <- pylme_read_frame(case$data)
+  # Columns R should see as factor(), as a string column reaches R through pylme.
+  for (nm in unlist(case$as_factor)) d[[nm]] <- factor(d[[nm]])
   o <- case$options
   f <- stats::as.formula(case$formula)
   environment(f) <- environment()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ def synthetic(seed: int = 1) -> pd.DataFrame:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def dataset(name: str) -> pd.DataFrame:
     if name == "synthetic":
         return synthetic()
@@ -73,4 +73,64 @@ LMER_CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
     ),
     "contrasts_sum": ("synthetic", "y ~ x + f + (1 | g)", {"contrasts": {"f": "contr.sum"}}, {"contrasts": {"f": "contr.sum"}}),
     "ml_crossed_weights": ("synthetic", "y ~ x + (1 | g) + (1 | f)", {"REML": False, "weights": "w"}, {"REML": False, "weights": "w"}),
+}
+
+
+def glmm_synthetic(seed: int = 3) -> pd.DataFrame:
+    """Counts (with exposure), positive skewed values, over-dispersed counts, a yes/no string."""
+    rng = np.random.default_rng(seed)
+    g = np.repeat([f"g{i:02d}" for i in range(30)], 20)
+    idx = np.repeat(np.arange(30), 20)
+    u = rng.normal(scale=0.5, size=30)[idx]
+    x = rng.normal(size=len(g))
+    logt = np.log(rng.uniform(1, 5, size=len(g)))
+    eta = 0.5 + 0.3 * x + u
+    mu_nb = np.exp(eta)
+    p_yes = 1 / (1 + np.exp(-(0.2 + 0.8 * x + u)))
+    return pd.DataFrame({
+        "g": pd.array(g, dtype=object), "x": x, "logt": logt,
+        "count": rng.poisson(np.exp(eta + logt)).astype(np.int32),
+        "pos": rng.gamma(shape=5.0, scale=np.exp(1 + 0.3 * x + u) / 5.0),
+        "nb": rng.negative_binomial(1.5, 1.5 / (1.5 + mu_nb)).astype(np.int32),
+        "answer": pd.array(np.where(rng.random(len(g)) < p_yes, "yes", "no"), dtype=object),
+    })
+
+
+@cache
+def glmm_dataset(name: str) -> pd.DataFrame:
+    if name == "glmm_synthetic":
+        return glmm_synthetic()
+    if name == "cbpp_prop":
+        d = rref.r_dataset("lme4", "cbpp").copy()
+        d["prop"] = d["incidence"] / d["size"]
+        return d
+    if name == "imm10_hi":
+        from conftest import IMM10
+
+        d = pd.read_csv(IMM10)
+        d["hi"] = d["math"] > 50
+        return d
+    package, ds = name.split(":")
+    return rref.r_dataset(package, ds)
+
+
+CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+
+#: id -> (function, data set, formula, options shared by pylme and R)
+GLMER_CASES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+    "cbpp_logit": ("glmer", "lme4:cbpp", CBPP, {"family": "binomial"}),
+    "cbpp_probit": ("glmer", "lme4:cbpp", CBPP, {"family": "binomial", "link": "probit"}),
+    "cbpp_agq9": ("glmer", "lme4:cbpp", CBPP, {"family": "binomial", "nAGQ": 9}),
+    "grouseticks_poisson": ("glmer", "lme4:grouseticks", "TICKS ~ YEAR + HEIGHT + (1 | BROOD) + (1 | LOCATION)",
+                            {"family": "poisson"}),
+    "contraception_factor": ("glmer", "mlmRev:Contraception", "use ~ age + I(age^2) + urban + livch + (1 | district)",
+                             {"family": "binomial"}),
+    "verbagg_crossed": ("glmer", "lme4:VerbAgg", "r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)",
+                        {"family": "binomial"}),
+    "proportion_weights": ("glmer", "cbpp_prop", "prop ~ period + (1 | herd)", {"family": "binomial", "weights": "size"}),
+    "poisson_offset": ("glmer", "glmm_synthetic", "count ~ x + (1 | g)", {"family": "poisson", "offset": "logt"}),
+    "gamma_log": ("glmer", "glmm_synthetic", "pos ~ x + (1 | g)", {"family": "Gamma", "link": "log"}),
+    "string_response": ("glmer", "glmm_synthetic", "answer ~ x + (1 | g)", {"family": "binomial"}),
+    "negative_binomial": ("glmer.nb", "glmm_synthetic", "nb ~ x + (1 | g)", {}),
+    "imm10_logistic": ("glmer", "imm10_hi", "hi ~ homework + (1 | schid)", {"family": "binomial"}),
 }

@@ -12,7 +12,7 @@ import math
 import shutil
 import subprocess
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ def r_has_package(name: str) -> bool:
     return res.stdout.strip() == "TRUE"
 
 
-@lru_cache(maxsize=None)
+@cache
 def r_dataset(package: str, name: str) -> pd.DataFrame:
     """A data set shipped by an R package, as pandas (factors become ordered-or-not categoricals)."""
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -54,7 +54,7 @@ class ColumnPlan:
     levels: tuple[str, ...] | None = None
     ordered: bool = False
 
-    def update_digest(self, h: "hashlib._Hash") -> None:
+    def update_digest(self, h: hashlib._Hash) -> None:
         h.update(f"{self.name}\x00{self.kind}\x00{self.ordered}\x00".encode())
         h.update(np.ascontiguousarray(self.values).tobytes())
         if self.na is not None:

@@ -17,11 +17,13 @@ class FixedEffects:
     terms : tuple of str
         Column names of the fixed-effects design, shape (p,), in lme4's order.
     estimate, std_error, statistic : np.ndarray
-        Shape (p,). ``statistic`` is the t value (lmer) or z value (glmer).
+        Shape (p,). ``statistic`` is the Wald statistic, estimate / std_error.
     vcov : np.ndarray
         Covariance of the estimates, shape (p, p).
     p_value : np.ndarray or None
         Wald p-values, shape (p,), as lme4's ``summary()`` gives them for glmer; None for lmer.
+    statistic_name : str
+        lme4's label: "z value" for a GLMM without a scale parameter, "t value" otherwise.
     """
 
     terms: tuple[str, ...]
@@ -30,10 +32,7 @@ class FixedEffects:
     statistic: np.ndarray
     vcov: np.ndarray
     p_value: np.ndarray | None = None
-
-    @property
-    def statistic_name(self) -> str:
-        return "t value" if self.p_value is None else "z value"
+    statistic_name: str = "t value"
 
     @property
     def correlation(self) -> np.ndarray:

@@ -18,7 +18,7 @@ def _scalar(x: Any) -> Any:
     return None if x is None else x[0]
 
 
-def _fixef(raw: dict[str, Any]) -> FixedEffects:
+def _fixef(raw: dict[str, Any], z: bool) -> FixedEffects:
     p = len(raw["terms"])
     return FixedEffects(
         terms=tuple(raw["terms"]),
@@ -27,6 +27,7 @@ def _fixef(raw: dict[str, Any]) -> FixedEffects:
         statistic=frozen_array(raw["statistic"]),
         vcov=frozen_array(np.reshape(raw["vcov"], (p, p))),
         p_value=None if raw.get("p_value") is None else frozen_array(raw["p_value"]),
+        statistic_name="z value" if z else "t value",
     )
 
 
@@ -95,7 +96,7 @@ def parse_fit(
     s = raw["stats"]
     common: dict[str, Any] = dict(
         formula=" ".join(raw["formula"]),
-        fixef=_fixef(raw["fixef"]),
+        fixef=_fixef(raw["fixef"], z=bool(raw["glmm"][0]) and not bool(raw["varcorr"]["use_sc"][0])),
         varcorr=_varcorr(raw["varcorr"]),
         ranef=_ranef(raw["ranef"]),
         coef=_coef(raw["coef"]),

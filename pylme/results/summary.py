@@ -29,7 +29,7 @@ COR_MAX = 12  # lme4.summary.cor.max
 WIDTH = 80
 
 
-def _title(fit: "MixedFit") -> str:
+def _title(fit: MixedFit) -> str:
     from pylme.results.fit import GlmerFit
 
     if isinstance(fit, GlmerFit):
@@ -39,12 +39,12 @@ def _title(fit: "MixedFit") -> str:
         title = "Linear mixed model fit by " + ("REML" if getattr(fit, "reml", False) else "maximum likelihood ")
         title, cls = title, "lmerMod"
     if len(title) + 5 + len(cls) > WIDTH:
-        wrapped = textwrap.wrap(title, width=WIDTH - 3, subsequent_indent="  ")
+        wrapped = textwrap.wrap(title, width=WIDTH - 3, subsequent_indent="  ", break_on_hyphens=False)
         return "\n".join(wrapped) + f" [{cls}]"
     return f"{title} ['{cls}']"
 
 
-def _header(fit: "MixedFit") -> list[str]:
+def _header(fit: MixedFit) -> list[str]:
     from pylme.results.fit import GlmerFit
 
     lines = [_title(fit)]
@@ -69,7 +69,7 @@ def _header(fit: "MixedFit") -> list[str]:
     return lines
 
 
-def _residuals(fit: "MixedFit") -> list[str]:
+def _residuals(fit: MixedFit) -> list[str]:
     r = np.asarray(fit.scaled_residuals, dtype=float)
     q = np.percentile(r[~np.isnan(r)], [0, 25, 50, 75, 100])
     r_version = tuple(int(p) for p in (fit.provenance.versions.get("R") or "4.2").split(".")[:2])
@@ -77,7 +77,7 @@ def _residuals(fit: "MixedFit") -> list[str]:
     return ["Scaled residuals: ", named_vector(["Min", "1Q", "Median", "3Q", "Max"], cells), ""]
 
 
-def _random_effects(fit: "MixedFit") -> list[str]:
+def _random_effects(fit: MixedFit) -> list[str]:
     vc = fit.varcorr
     groups = []  # (group, terms, sds, corr matrix)
     for g in vc.groups:
@@ -120,7 +120,7 @@ def _random_effects(fit: "MixedFit") -> list[str]:
     return ["Random effects:", char_matrix(rows, colnames), f"Number of obs: {fit.nobs}, groups:  {grps}"]
 
 
-def _coef_table(fit: "MixedFit") -> list[str]:
+def _coef_table(fit: MixedFit) -> list[str]:
     fe = fit.fixef
     est, se, stat = (np.asarray(a, dtype=float) for a in (fe.estimate, fe.std_error, fe.statistic))
     cs = np.column_stack([est, se])
@@ -153,7 +153,7 @@ def _coef_table(fit: "MixedFit") -> list[str]:
     return ["", "Fixed effects:", char_matrix(cells, names, list(fe.terms), right=True), *legend]
 
 
-def _fixef_correlation(fit: "MixedFit") -> list[str]:
+def _fixef_correlation(fit: MixedFit) -> list[str]:
     fe = fit.fixef
     p = len(fe.terms)
     if p <= 1 or p > COR_MAX:
@@ -166,7 +166,7 @@ def _fixef_correlation(fit: "MixedFit") -> list[str]:
     return ["", "Correlation of Fixed Effects:", char_matrix(cells, cns[:-1], rns[1:])]
 
 
-def _convergence(fit: "MixedFit") -> list[str]:
+def _convergence(fit: MixedFit) -> list[str]:
     c = fit.convergence
     if c.code == 0 and not c.lme4_messages and not c.optimizer_warnings:
         return []
@@ -174,7 +174,7 @@ def _convergence(fit: "MixedFit") -> list[str]:
     return [f"optimizer ({c.optimizer}) convergence code: {c.code} {tag}", *c.lme4_messages, *c.optimizer_warnings, "", ""]
 
 
-def format_summary(fit: "MixedFit") -> str:
+def format_summary(fit: MixedFit) -> str:
     lines = _header(fit) + _residuals(fit) + _random_effects(fit) + _coef_table(fit)
     lines += _fixef_correlation(fit) + _convergence(fit)
     return "\n".join(lines)

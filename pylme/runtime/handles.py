@@ -30,7 +30,7 @@ class ModelHandle:
             self._sexp = None
 
 
-_handles: "weakref.WeakKeyDictionary[Any, ModelHandle]" = weakref.WeakKeyDictionary()
+_handles: weakref.WeakKeyDictionary[Any, ModelHandle] = weakref.WeakKeyDictionary()
 
 
 def attach(fit: Any, sexp: Any) -> None:

@@ -1,0 +1,90 @@
+"""``pylme.glmer`` and ``pylme.glmer_nb``: generalized linear mixed models with lme4."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pylme.errors import OptionError
+from pylme.models.family import resolve_family
+from pylme.models.lmer import _describe
+from pylme.models.options import check_contrasts, check_control, check_na_action
+from pylme.models.pipeline import formula_variables, run_fit
+from pylme.results.fit import GlmerFit
+
+
+def _check_nagq(nAGQ: Any) -> int:
+    if isinstance(nAGQ, bool) or not isinstance(nAGQ, int) or nAGQ < 0:
+        raise OptionError(f"nAGQ must be a whole number >= 0 (0, 1 = Laplace, or > 1 for Gauss-Hermite); got {nAGQ!r}")
+    return nAGQ
+
+
+def _fit(function: str, formula: str, data: Any, *, family: str | None, link: str | None, weights: Any,
+         offset: Any, nAGQ: int, contrasts: Any, control: Any, na_action: str) -> GlmerFit:
+    na = check_na_action(na_action)
+    ctrl = check_control(control)
+    contr = check_contrasts(contrasts, formula_variables(formula)) if contrasts is not None else None
+    options = {
+        "family": family, "link": link, "nAGQ": nAGQ, "weights": _describe(weights), "offset": _describe(offset),
+        "contrasts": contr, "control": ctrl, "na_action": na_action,
+    }
+    req = {"kind": function, "family": family, "link": link, "nAGQ": nAGQ, "contrasts": contr,
+           "control": ctrl, "na_action": na}
+    fit = run_fit(function, formula, data, weights=weights, offset=offset, req=req, options=options)
+    if not isinstance(fit, GlmerFit):
+        raise TypeError(f"lme4 returned a {type(fit).__name__} for a {function} call")
+    return fit
+
+
+def glmer(
+    formula: str,
+    data: Any,
+    *,
+    family: Any = "binomial",
+    link: str | None = None,
+    weights: Any = None,
+    offset: Any = None,
+    nAGQ: int = 1,
+    contrasts: dict[str, str] | None = None,
+    control: Any = None,
+    na_action: str = "omit",
+) -> GlmerFit:
+    """Fit a generalized linear mixed model with lme4's ``glmer``.
+
+    Parameters
+    ----------
+    formula : str
+        An lme4 formula; binomial responses may be 0/1, logical, a two-level factor or string
+        (the first level is failure, as in R), ``cbind(successes, failures)``, or a
+        proportion with ``weights=`` the number of trials.
+    family : str or pylme.Family
+        ``"binomial"``, ``"poisson"``, ``"Gamma"``, ``"inverse.gaussian"``, or ``"gaussian"``
+        with a non-identity link; or ``pylme.Binomial(link="probit")`` and the like.
+    link : str, optional
+        R's link name; None means the family's default.
+    nAGQ : int
+        0, 1 (Laplace, the default), or > 1 for adaptive Gauss-Hermite quadrature (lme4
+        allows that only with a single scalar random-effect term).
+    control : dict or pylme.Control, optional
+        ``glmerControl`` arguments by their R names, e.g. ``{"optimizer": "bobyqa"}``.
+
+    Other parameters are as in :func:`pylme.lmer`.
+    """
+    name, link = resolve_family(family, link)
+    return _fit("glmer", formula, data, family=name, link=link, weights=weights, offset=offset,
+                nAGQ=_check_nagq(nAGQ), contrasts=contrasts, control=control, na_action=na_action)
+
+
+def glmer_nb(
+    formula: str,
+    data: Any,
+    *,
+    weights: Any = None,
+    offset: Any = None,
+    nAGQ: int = 1,
+    contrasts: dict[str, str] | None = None,
+    control: Any = None,
+    na_action: str = "omit",
+) -> GlmerFit:
+    """Negative-binomial GLMM with lme4's ``glmer.nb``; the estimated theta is ``fit.theta``."""
+    return _fit("glmer.nb", formula, data, family=None, link=None, weights=weights, offset=offset,
+                nAGQ=_check_nagq(nAGQ), contrasts=contrasts, control=control, na_action=na_action)

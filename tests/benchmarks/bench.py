@@ -1,0 +1,161 @@
+"""pylme benchmarks: prints one table measured in this run. Not a test (speed goals are
+checked here, not in timed tests).
+
+    .venv/bin/python tests/benchmarks/bench.py [--quick]
+
+Rows:
+- conversion of a 1M-row frame: pylme.to_r vs rpy2's pandas2ri vs the Arrow floor
+  (dictionary-encoding the strings plus copying the numeric buffers);
+- end to end on InstEval (lmer, crossed, 73k rows) and VerbAgg (glmer, crossed), against the
+  same call timed inside R;
+- small fits: sleepstudy per fit, against R's own fit + summary() + ranef(condVar=TRUE) + VarCorr.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import rref  # noqa: E402
+
+import pylme  # noqa: E402
+
+QUICK = "--quick" in sys.argv
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def r_time(setup: str, expr: str, repeat: int) -> float:
+    """Median seconds of ``expr`` timed inside one Rscript process (after one warm-up)."""
+    code = f"""
+    suppressPackageStartupMessages(library(lme4))
+    {setup}
+    invisible(suppressWarnings(suppressMessages({{ {expr} }})))
+    t <- replicate({repeat}, system.time(suppressWarnings(suppressMessages({{ {expr} }})))[["elapsed"]])
+    cat(median(t))
+    """
+    out = subprocess.run([rref.rscript(), "-e", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def conversion_frame(n: int = 1_000_000) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    labels = np.array([f"subject_{i:05d}" for i in range(5000)])
+    cats = [f"c{i:03d}" for i in range(300)]
+    f_nan = rng.normal(size=n)
+    f_nan[rng.random(n) < 0.05] = np.nan
+    nullable = pd.array(rng.integers(0, 100, n), dtype="Int64")
+    nullable[rng.random(n) < 0.05] = pd.NA
+    return pd.DataFrame({
+        "x1": rng.normal(size=n), "x2": rng.normal(size=n),
+        "i32": rng.integers(0, 1000, n).astype(np.int32), "i64": rng.integers(0, 10**6, n).astype(np.int64),
+        "flag": rng.random(n) < 0.5,
+        "subject": pd.Series(labels[rng.integers(0, 5000, n)], dtype="str"),
+        "cat": pd.Categorical.from_codes(rng.integers(0, 300, n), categories=cats),
+        "nullable": nullable, "f_nan": f_nan,
+    })
+
+
+def arrow_floor(df: pd.DataFrame) -> None:
+    for name in df.columns:
+        arr = pa.array(df[name], from_pandas=True)
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            pc.dictionary_encode(arr)
+        elif pa.types.is_dictionary(arr.type):
+            np.array(arr.indices.to_numpy(zero_copy_only=False), copy=True)
+        else:
+            np.array(arr.to_numpy(zero_copy_only=False), copy=True)
+
+
+def pandas2ri_convert(df: pd.DataFrame) -> None:
+    import rpy2.robjects as ro
+    from rpy2.robjects import pandas2ri
+    from rpy2.robjects.conversion import localconverter
+
+    with localconverter(ro.default_converter + pandas2ri.converter):
+        ro.conversion.get_conversion().py2rpy(df)
+
+
+def main() -> None:
+    rows = []
+    warnings.simplefilter("ignore")
+    sleep = rref.r_dataset("lme4", "sleepstudy")
+    pylme.lmer("Reaction ~ Days + (Days | Subject)", sleep)  # start R
+
+    # 1. conversion
+    df = conversion_frame(200_000 if QUICK else 1_000_000)
+    pylme.to_r(df)
+    t_pylme = best(lambda: pylme.to_r(df), 3)
+    t_floor = best(lambda: arrow_floor(df), 3)
+    try:
+        t_p2ri = best(lambda: pandas2ri_convert(df), 1)
+        p2ri = f"{t_p2ri:.3f} s"
+        speedup = f"{t_p2ri / t_pylme:.0f}x faster (target >= 100x)"
+    except Exception as exc:  # pandas2ri may not support this pandas
+        p2ri, speedup = f"failed: {type(exc).__name__}: {str(exc)[:60]}", "n/a"
+    rows.append((f"to_r, {len(df):,} rows x 9 cols", f"{t_pylme:.3f} s", f"pandas2ri {p2ri}", speedup))
+    rows.append(("to_r vs Arrow floor", f"{t_pylme:.3f} s", f"floor {t_floor:.3f} s",
+                 f"{t_pylme / t_floor:.2f}x the floor (target <= 4x)"))
+
+    # 2. InstEval end to end
+    formula = "y ~ service + lectage + studage + (1 | s) + (1 | d) + (1 | dept:service)"
+    inst = rref.r_dataset("lme4", "InstEval")
+    reps = 1 if QUICK else 3
+    t_py = median_time(lambda: pylme.lmer(formula, inst, REML=False), reps)
+    t_r = r_time("", f"lmer({formula}, InstEval, REML = FALSE)", reps)
+    rows.append(("InstEval lmer end to end", f"{t_py:.2f} s", f"R {t_r:.2f} s", f"ratio {t_py / t_r:.3f} (target <= 1.10)"))
+
+    # 3. glmer VerbAgg end to end
+    if hasattr(pylme, "glmer"):
+        vformula = "r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)"
+        verb = rref.r_dataset("lme4", "VerbAgg")
+        t_py = median_time(lambda: pylme.glmer(vformula, verb, family="binomial"), reps)
+        t_r = r_time("", f"glmer({vformula}, VerbAgg, family = binomial)", reps)
+        rows.append(("VerbAgg glmer end to end", f"{t_py:.2f} s", f"R {t_r:.2f} s", f"ratio {t_py / t_r:.3f} (target <= 1.10)"))
+
+    # 4. small fits
+    n = 20 if QUICK else 100
+    sf = "Reaction ~ Days + (Days | Subject)"
+    t_py = median_time(lambda: pylme.lmer(sf, sleep), n)
+    t_r = r_time("", f"fm <- lmer({sf}, sleepstudy); s <- summary(fm); r <- ranef(fm, condVar = TRUE); v <- VarCorr(fm)", n)
+    rows.append(("sleepstudy per fit", f"{t_py * 1000:.1f} ms", f"R fit+summary+ranef+VarCorr {t_r * 1000:.1f} ms",
+                 f"ratio {t_py / t_r:.3f} (target <= 1.3)"))
+
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    head = ("benchmark", "pylme", "reference", "result")
+    w = [max(wi, len(h)) for wi, h in zip(w, head)]
+    line = lambda cells: "| " + " | ".join(c.ljust(wi) for c, wi in zip(cells, w)) + " |"  # noqa: E731
+    print(line(head))
+    print("|" + "|".join("-" * (wi + 2) for wi in w) + "|")
+    for r in rows:
+        print(line(r))
+
+
+if __name__ == "__main__":
+    main()
