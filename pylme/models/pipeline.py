@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from datetime import datetime, timezone
 from typing import Any
@@ -99,6 +100,7 @@ def run_fit(
         n_rows=n_rows,
         fitted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         versions=versions(),
+        fit_id=uuid.uuid4().hex,
     )
     fit = parse_fit(
         raw, provenance=provenance,

@@ -57,3 +57,4 @@ class Provenance:
     n_rows: int
     fitted_at: str
     versions: dict[str, str | None] = field(default_factory=dict)
+    fit_id: str = ""
