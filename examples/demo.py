@@ -21,5 +21,5 @@ print(fit.varcorr.to_frame())
 print("\nConditional modes, first rows (as R's as.data.frame(ranef(fit, condVar = TRUE))):")
 print(fit.ranef_frame().head())
 print(f"\nconverged={fit.convergence.converged} singular={fit.convergence.singular} "
-      f"fit time {elapsed:.2f} s (includes starting R)")
+      f"fit time {elapsed:.3f} s")
 print(f"versions: {fit.provenance.versions}")
