@@ -33,22 +33,22 @@ import pylme  # noqa: E402
 QUICK = "--quick" in sys.argv
 
 
-def best(fn, repeat: int) -> float:
+def timed(fn, repeat: int, reduce=min) -> float:
+    """Seconds per call of ``fn``: the minimum (default) or another reduction over ``repeat`` runs."""
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return min(times)
+    return reduce(times)
+
+
+def best(fn, repeat: int) -> float:
+    return timed(fn, repeat, min)
 
 
 def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return timed(fn, repeat, statistics.median)
 
 
 def r_time(setup: str, expr: str, repeat: int) -> float:
