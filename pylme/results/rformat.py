@@ -27,7 +27,7 @@ def format_real(values: Sequence[float], digits: int = 7, nsmall: int = 0) -> li
     xs = [float(v) for v in values]
     finite = [v for v in xs if math.isfinite(v)]
     if not finite:
-        out = ["NaN" if math.isnan(v) and not _is_na(v) else ("NA" if math.isnan(v) else _inf(v)) for v in xs]
+        out = ["NA" if math.isnan(v) else _inf(v) for v in xs]
         return _pad(out)
     neg = any(v < 0 for v in finite)
     info = [_sig(v, digits) for v in finite]
@@ -45,10 +45,6 @@ def format_real(values: Sequence[float], digits: int = 7, nsmall: int = 0) -> li
     return _pad(out)
 
 
-def _is_na(v: float) -> bool:
-    return math.isnan(v)
-
-
 def _inf(v: float) -> str:
     return "Inf" if v > 0 else "-Inf"
 
@@ -62,11 +58,6 @@ def _sci(v: float, decimals: int) -> str:
 def _pad(items: list[str], right: bool = True) -> list[str]:
     w = max((len(s) for s in items), default=0)
     return [s.rjust(w) if right else s.ljust(w) for s in items]
-
-
-def round_half_even(values: np.ndarray | Sequence[float], digits: int) -> np.ndarray:
-    """R's ``round(x, digits)`` (numpy rounds half to even on the decimal representation too)."""
-    return np.round(np.asarray(values, dtype=float), digits)
 
 
 def zapsmall(values: Sequence[float], digits: int, r_version: tuple[int, ...] = (4, 2)) -> np.ndarray:
@@ -179,10 +170,10 @@ def _abbrev1(name: str, minlength: int) -> str:
             i -= 1
         return False
 
-    if not (
+    # R drops lower-case vowels from the right, then lower-case letters, then anything.
+    (
         shrink(lambda i: s[i] in _VOWELS and not first_char(i))
         or shrink(lambda i: s[i].islower() and not first_char(i))
         or shrink(lambda i: not first_char(i) and not s[i].isspace())
-    ):
-        pass
+    )
     return "".join(c for c in s if not c.isspace()) if len(s) > minlength else "".join(s)
