@@ -1,11 +1,19 @@
 # The single extraction path for lmer and glmer fits: one plain named list of vectors
 # and matrices, which Python turns into dataclasses.
 
-pylme_ranef <- function(fit) {
-  re <- lme4::ranef(fit, condVar = TRUE)
+# Conditional modes with their conditional variances (see condvar.R for the method).
+pylme_ranef <- function(fit, cond_var = "auto") {
+  method <- pylme_cond_var_method(fit, cond_var)
+  if (method == "lme4") {
+    re <- lme4::ranef(fit, condVar = TRUE)
+    post <- lapply(re, attr, "postVar")
+  } else {
+    re <- lme4::ranef(fit, condVar = FALSE)
+    post <- pylme_cond_var_schur(fit)
+  }
   lapply(names(re), function(g) {
     d <- re[[g]]
-    pv <- attr(d, "postVar")
+    pv <- post[[g]]
     k <- ncol(d)
     n <- nrow(d)
     if (is.list(pv)) {

@@ -31,10 +31,30 @@ def synthetic(seed: int = 1) -> pd.DataFrame:
     )
 
 
+def large(seed: int = 11) -> pd.DataFrame:
+    """Many levels (1,500 and 600) crossed with 40: big enough that pylme computes the
+    conditional variances by its Schur complement rather than lme4's per-level solves."""
+    rng = np.random.default_rng(seed)
+    n = 6000
+    g = rng.integers(0, 1500, size=n)
+    k = rng.integers(0, 600, size=n)
+    h = rng.integers(0, 40, size=n)
+    x = rng.normal(size=n)
+    u, v, w0, w1 = (rng.normal(scale=s, size=m) for s, m in ((0.8, 1500), (0.5, 600), (0.6, 40), (0.3, 40)))
+    eta = 0.3 + 0.5 * x + u[g] + v[k] * x + w0[h] + w1[h] * x
+    return pd.DataFrame({
+        "y": eta + rng.normal(size=n), "x": x,
+        "yes": rng.random(n) < 1 / (1 + np.exp(-eta)),
+        "g": pd.array([f"s{i}" for i in g], dtype=object), "k": k.astype(np.int32), "h": pd.array([f"h{i}" for i in h], dtype=object),
+    })
+
+
 @cache
 def dataset(name: str) -> pd.DataFrame:
     if name == "synthetic":
         return synthetic()
+    if name == "large":
+        return large()
     if name == "sleep_na":
         d = rref.r_dataset("lme4", "sleepstudy").copy()
         d.loc[[3, 50, 51], "Reaction"] = np.nan
@@ -73,6 +93,10 @@ LMER_CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
     ),
     "contrasts_sum": ("synthetic", "y ~ x + f + (1 | g)", {"contrasts": {"f": "contr.sum"}}, {"contrasts": {"f": "contr.sum"}}),
     "ml_crossed_weights": ("synthetic", "y ~ x + (1 | g) + (1 | f)", {"REML": False, "weights": "w"}, {"REML": False, "weights": "w"}),
+    # q >= 1000: conditional variances by the Schur complement (r_scripts/condvar.R).
+    "large_crossed": ("large", "y ~ x + (1 | g) + (x | h)", {}, {}),
+    "large_vector": ("large", "y ~ x + (x | k) + (1 | h)", {"REML": False}, {"REML": False}),
+    "large_split": ("large", "y ~ x + (x || k) + (1 | h)", {}, {}),
 }
 
 
@@ -100,6 +124,8 @@ def glmm_synthetic(seed: int = 3) -> pd.DataFrame:
 def glmm_dataset(name: str) -> pd.DataFrame:
     if name == "glmm_synthetic":
         return glmm_synthetic()
+    if name == "large":
+        return large()
     if name == "cbpp_prop":
         d = rref.r_dataset("lme4", "cbpp").copy()
         d["prop"] = d["incidence"] / d["size"]
@@ -133,4 +159,5 @@ GLMER_CASES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "string_response": ("glmer", "glmm_synthetic", "answer ~ x + (1 | g)", {"family": "binomial"}),
     "negative_binomial": ("glmer.nb", "glmm_synthetic", "nb ~ x + (1 | g)", {}),
     "imm10_logistic": ("glmer", "imm10_hi", "hi ~ homework + (1 | schid)", {"family": "binomial"}),
+    "large_binomial": ("glmer", "large", "yes ~ x + (1 | g) + (1 | h)", {"family": "binomial"}),
 }

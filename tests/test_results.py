@@ -144,3 +144,16 @@ def test_walkthrough_slope_only_and_uncorrelated(imm10):
     assert [c.term for c in slope.varcorr.components] == ["homework"]
     assert uncorr.varcorr.correlations == ()
     assert [c.term for c in uncorr.varcorr.components] == ["(Intercept)", "homework"]
+
+
+def test_format_real_tells_na_from_nan_as_r_does():
+    """R prints NA_real_ as NA and NaN as NaN (a 0/0 correlation of a zero-variance term is NaN)."""
+    from pylme.conversion.from_r import from_r
+    from pylme.results.rformat import format_real
+    from pylme.runtime import R_LOCK, get_session
+
+    with R_LOCK:
+        ri = get_session().ri
+        values = from_r(ri.evalr("c(NA, NaN, 1.5, -Inf)"))
+        expected = list(from_r(ri.evalr("format(c(NA, NaN, 1.5, -Inf))")))
+    assert format_real(values) == expected == ["  NA", " NaN", " 1.5", "-Inf"]

@@ -7,6 +7,7 @@ character matrices, ``format.pval`` and ``abbreviate`` to lay out lme4's summary
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,8 +28,7 @@ def format_real(values: Sequence[float], digits: int = 7, nsmall: int = 0) -> li
     xs = [float(v) for v in values]
     finite = [v for v in xs if math.isfinite(v)]
     if not finite:
-        out = ["NA" if math.isnan(v) else _inf(v) for v in xs]
-        return _pad(out)
+        return _pad([_nonfinite(v) for v in xs])
     neg = any(v < 0 for v in finite)
     info = [_sig(v, digits) for v in finite]
     mxsl = max((1 if v < 0 else 0) + (kp + 1 if kp >= 0 else 1) for v, (kp, _) in zip(finite, info))
@@ -39,13 +39,20 @@ def format_real(values: Sequence[float], digits: int = 7, nsmall: int = 0) -> li
     width_sci = (1 if neg else 0) + (mxns + 1 if mxns > 1 else mxns) + 4 + (1 if big_exp else 0)
     if width_fixed <= width_sci:
         rgt = max(rgt, nsmall)
-        out = [f"{v:.{rgt}f}" if math.isfinite(v) else ("NA" if math.isnan(v) else _inf(v)) for v in xs]
+        out = [f"{v:.{rgt}f}" if math.isfinite(v) else _nonfinite(v) for v in xs]
     else:
-        out = [_sci(v, mxns - 1) if math.isfinite(v) else ("NA" if math.isnan(v) else _inf(v)) for v in xs]
+        out = [_sci(v, mxns - 1) if math.isfinite(v) else _nonfinite(v) for v in xs]
     return _pad(out)
 
 
-def _inf(v: float) -> str:
+def is_r_na(v: float) -> bool:
+    """Whether v is R's NA_real_ rather than NaN: R marks NA by a NaN whose low word is 1954."""
+    return math.isnan(v) and struct.unpack("<Q", struct.pack("<d", v))[0] & 0xFFFFFFFF == 1954
+
+
+def _nonfinite(v: float) -> str:
+    if math.isnan(v):
+        return "NA" if is_r_na(v) else "NaN"
     return "Inf" if v > 0 else "-Inf"
 
 
