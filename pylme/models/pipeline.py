@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 import warnings
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,16 @@ OFFSET_COLUMN = ".pylme_offset"
 
 
 def formula_variables(formula: Any) -> list[str]:
+    """The variables the formula names (R's ``all.vars``): the columns to send to R."""
     if not isinstance(formula, str) or not formula.strip():
         raise FormulaError(f"the formula must be a non-empty string such as 'y ~ x + (1 | g)'; got {formula!r}")
-    return list(get_session().call("pylme_formula_vars", {"formula": formula}).value or ())
+    return list(_all_vars(formula))
+
+
+@lru_cache(maxsize=512)
+def _all_vars(formula: str) -> tuple[str, ...]:
+    # A pure function of the text, asked of R's own parser once per formula (failures are not cached).
+    return tuple(get_session().call("pylme_formula_vars", {"formula": formula}).value or ())
 
 
 def _n_rows(data: Any) -> int:
