@@ -46,12 +46,12 @@ def _resolve_strings(session: RSession, plan: ColumnPlan) -> ColumnPlan:
 def _vector(ri: Any, plan: ColumnPlan) -> Any:
     values = np.ascontiguousarray(plan.values)
     if plan.kind == "double":
-        vec = ri.FloatSexpVector.from_memoryview(memoryview(values))
+        vec = ri.FloatSexpVector.from_memoryview(values.data)
         if plan.na is not None:
             np.frombuffer(vec.memoryview(), dtype=np.uint64)[plan.na] = NA_REAL_BITS
         return vec
     cls = ri.BoolSexpVector if plan.kind == "logical" else ri.IntSexpVector
-    vec = cls.from_memoryview(memoryview(values))
+    vec = cls.from_memoryview(values.data)
     if plan.na is not None:
         np.frombuffer(vec.memoryview(), dtype=np.int32)[plan.na] = INT_MIN
     if plan.kind == "factor":

@@ -47,7 +47,7 @@ def to_r_value(value: Any) -> Any:
         return out
     if isinstance(value, np.ndarray):
         if value.dtype == np.float64:
-            return ri.FloatSexpVector.from_memoryview(memoryview(np.ascontiguousarray(value)))
+            return ri.FloatSexpVector.from_memoryview(np.ascontiguousarray(value).data)
         return to_r_value(value.tolist())
     if isinstance(value, (str, bool, int, float, np.generic)):
         vec = _scalar_vector(ri, [value])

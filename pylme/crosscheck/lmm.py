@@ -81,9 +81,9 @@ def _refit_rows(fit: Any, plan: MixedLMPlan, model: Any) -> list[CheckRow]:
         for a in range(len(cols)):
             rows.append(row(f"var[{g}: {cols[a]}]", look[(g, cols[a], None)], np.asarray(res.cov_re)[a, a], VARIANCE_RTOL))
             for b in range(a):
-                ours = look.get((g, cols[b], cols[a]), look.get((g, cols[a], cols[b]), 0.0))
+                cov = look.get((g, cols[b], cols[a]), look.get((g, cols[a], cols[b]), 0.0))
                 sd = np.sqrt(look[(g, cols[a], None)] * look[(g, cols[b], None)])
-                rows.append(row(f"cov[{g}: {cols[b]}, {cols[a]}]", ours, np.asarray(res.cov_re)[a, b], COVARIANCE_RTOL, sd,
+                rows.append(row(f"cov[{g}: {cols[b]}, {cols[a]}]", cov, np.asarray(res.cov_re)[a, b], COVARIANCE_RTOL, sd,
                                 "scale: product of the two SDs"))
     for name, v in zip(model.exog_vc.names, res.vcomp):
         t = next(t for t in plan.vc_terms if vc_name(t) == name)
@@ -97,7 +97,7 @@ def _refit_rows(fit: Any, plan: MixedLMPlan, model: Any) -> list[CheckRow]:
         theirs = np.array([np.asarray(res.random_effects[j + 1])[:k] for j in range(len(modes.levels))])
         worst = float(np.max(np.abs(ours - theirs)))
         scale = float(np.max(np.abs(ours))) or 1.0
-        rows.append(row(f"ranef[{t.factor}] (max over levels)", scale, scale + worst * np.sign(worst or 1), MODES_RTOL, scale,
+        rows.append(row(f"ranef[{t.factor}] (max over levels)", scale, scale + worst * float(np.sign(worst or 1)), MODES_RTOL, scale,
                         "lme4 column: largest |mode|; statsmodels column: that plus the largest difference"))
     return rows
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -23,7 +23,7 @@ def _sig(x: float, digits: int) -> tuple[int, int]:
     return kp, nsig
 
 
-def format_real(values: Sequence[float], digits: int = 7, nsmall: int = 0) -> list[str]:
+def format_real(values: Iterable[float], digits: int = 7, nsmall: int = 0) -> list[str]:
     """R's ``format(x, digits = digits, nsmall = nsmall)`` for a numeric vector (common width)."""
     xs = [float(v) for v in values]
     finite = [v for v in xs if math.isfinite(v)]
@@ -67,7 +67,7 @@ def _pad(items: list[str], right: bool = True) -> list[str]:
     return [s.rjust(w) if right else s.ljust(w) for s in items]
 
 
-def zapsmall(values: Sequence[float], digits: int, r_version: tuple[int, ...] = (4, 2)) -> np.ndarray:
+def zapsmall(values: Iterable[float], digits: int, r_version: tuple[int, ...] = (4, 2)) -> np.ndarray:
     """R's ``zapsmall``: before R 4.4 it rounds to ``digits - log10(max)`` decimals (R's
     ``round`` takes the nearest whole number of digits); from R 4.4 on, ``digits - ceiling(log10(max))``."""
     x = np.asarray(values, dtype=float)
@@ -110,7 +110,7 @@ def char_matrix(
     return "\n".join(lines)
 
 
-def format_pval(pvalues: Sequence[float], digits: int, eps: float = float(np.finfo(float).eps)) -> list[str]:
+def format_pval(pvalues: Iterable[float], digits: int, eps: float = float(np.finfo(float).eps)) -> list[str]:
     """R's ``format.pval(pv, digits = digits, eps = eps)`` (R 4.2)."""
     pv = [float(p) for p in pvalues]
     out = [""] * len(pv)

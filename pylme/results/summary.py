@@ -57,8 +57,9 @@ def _header(fit: MixedFit) -> list[str]:
     if opts.get("offset") is not None:
         lines.append(f" Offset: {opts['offset']}")
     lines.append("")
-    if getattr(fit, "reml_criterion", None) is not None:
-        value = format_real([round(float(fit.reml_criterion), 1)], digits=7)[0]
+    reml_criterion = getattr(fit, "reml_criterion", None)
+    if reml_criterion is not None:
+        value = format_real([round(float(reml_criterion), 1)], digits=7)[0]
         lines.append(f"REML criterion at convergence: {value}")
     else:
         names = ["AIC", "BIC", "logLik", "deviance", "df.resid"]
@@ -81,13 +82,14 @@ def _random_effects(fit: MixedFit) -> list[str]:
     vc = fit.varcorr
     groups = []  # (group, terms, sds, corr matrix)
     for g in vc.groups:
-        rows = [i for i, gg in enumerate(vc.grp) if gg == g]
-        terms = [vc.var1[i] or "" for i in rows if vc.var2[i] is None]
-        sds = [float(vc.sdcor[i]) for i in rows if vc.var2[i] is None]
+        at = [i for i, gg in enumerate(vc.grp) if gg == g]
+        terms = [vc.var1[i] or "" for i in at if vc.var2[i] is None]
+        sds = [float(vc.sdcor[i]) for i in at if vc.var2[i] is None]
         corr = np.eye(len(terms))
-        for i in rows:
-            if vc.var2[i] is not None:
-                a, b = terms.index(vc.var1[i]), terms.index(vc.var2[i])
+        for i in at:
+            v2 = vc.var2[i]
+            if v2 is not None:
+                a, b = terms.index(vc.var1[i] or ""), terms.index(v2)
                 corr[a, b] = corr[b, a] = float(vc.sdcor[i])
         groups.append((g, terms, sds, corr))
     all_sd = [s for _, _, sds, _ in groups for s in sds]
