@@ -44,13 +44,14 @@ pylme_cond_var_schur <- function(fit) {
   pairs <- function(k) expand.grid(a = seq_len(nc[k]), b = seq_len(nc[k]))
   rows_of <- function(k, a) (seq_len(nb[k] / nc[k]) - 1L) * nc[k] + a
 
-  if (length(ir) == 0L) {
-    Mm <- sapply(seq_len(nrow(pairs(m))), function(j) {
-      p <- pairs(m)[j, ]
-      Dinv[cbind(rows_of(m, p$a), rows_of(m, p$b))]
-    })
-    blocks[[m]] <- Mm
-  } else {
+  # The term's blocks of A^{-1} = D^{-1} + E S^{-1} E', one row per level and one column per
+  # (a, b) position in the block (expand.grid order); D^{-1} first.
+  prs <- pairs(m)
+  nl <- nb[m] / nc[m]
+  Mm <- matrix(0, nl, nrow(prs))
+  for (j in seq_len(nrow(prs))) Mm[, j] <- Dinv[cbind(rows_of(m, prs$a[j]), rows_of(m, prs$b[j]))]
+
+  if (length(ir) > 0L) {
     B <- A[im, ir, drop = FALSE]
     E <- Dinv %*% B
     # S is sparse (a fifth full on InstEval): its sparse Cholesky, with CHOLMOD's fill-reducing
@@ -60,10 +61,8 @@ pylme_cond_var_schur <- function(fit) {
     p <- ch@perm + 1L
     Sinv <- chol2inv(as.matrix(Matrix::t(methods::as(ch, "sparseMatrix"))))
     pinv <- order(p)
-    prs <- pairs(m)
-    nl <- nb[m] / nc[m]
-    Mm <- matrix(0, nl, nrow(prs))
-    for (j in seq_len(nrow(prs))) Mm[, j] <- Dinv[cbind(rows_of(m, prs$a[j]), rows_of(m, prs$b[j]))]
+    # E S^{-1} E': each entry is a sum over the nonzeros of one row of E, taken against
+    # S^{-1} E' in column chunks of about 1e7 numbers.
     Et <- methods::as(Matrix::t(E), "CsparseMatrix")[p, , drop = FALSE]
     step <- max(nc[m], (1e7 %/% length(ir)) %/% nc[m] * nc[m])
     for (start in seq(1L, nb[m], by = step)) {
@@ -82,7 +81,6 @@ pylme_cond_var_schur <- function(fit) {
         Mm[at] <- Mm[at] + sums[, 1L]
       }
     }
-    blocks[[m]] <- Mm
     for (k in seq_along(nb)[-m]) {
       pos <- pinv[match(Gp[k] + seq_len(nb[k]), ir)]
       prs <- pairs(k)
@@ -91,6 +89,8 @@ pylme_cond_var_schur <- function(fit) {
       })
     }
   }
+
+  blocks[[m]] <- Mm
 
   # Scale by Lambda: every level of term k shares the same nc x nc block T of Lambda.
   sig2 <- stats::sigma(fit)^2
