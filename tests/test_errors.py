@@ -84,6 +84,12 @@ def test_bad_na_action(sleepstudy):
         pylme.lmer(F, sleepstudy, na_action="drop")
 
 
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_reml_must_be_a_bool(sleepstudy, value):
+    with pytest.raises(pylme.OptionError, match=f"REML must be True or False; got {value!r}"):
+        pylme.lmer(F, sleepstudy, REML=value)
+
+
 def test_bad_contrast(sleepstudy):
     with pytest.raises(pylme.OptionError, match="unknown contrast 'contr.bogus'.*contr.sum"):
         pylme.lmer(F, sleepstudy, contrasts={"Subject": "contr.bogus"})

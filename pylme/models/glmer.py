@@ -6,9 +6,7 @@ from typing import Any
 
 from pylme.errors import OptionError
 from pylme.models.family import resolve_family
-from pylme.models.lmer import _describe
-from pylme.models.options import check_contrasts, check_control, check_na_action
-from pylme.models.pipeline import formula_variables, run_fit
+from pylme.models.pipeline import run_fit
 from pylme.results.fit import GlmerFit
 
 
@@ -20,16 +18,8 @@ def _check_nagq(nAGQ: Any) -> int:
 
 def _fit(function: str, formula: str, data: Any, *, family: str | None, link: str | None, weights: Any,
          offset: Any, nAGQ: int, contrasts: Any, control: Any, na_action: str) -> GlmerFit:
-    na = check_na_action(na_action)
-    ctrl = check_control(control)
-    contr = check_contrasts(contrasts, formula_variables(formula)) if contrasts is not None else None
-    options = {
-        "family": family, "link": link, "nAGQ": nAGQ, "weights": _describe(weights), "offset": _describe(offset),
-        "contrasts": contr, "control": ctrl, "na_action": na_action,
-    }
-    req = {"kind": function, "family": family, "link": link, "nAGQ": nAGQ, "contrasts": contr,
-           "control": ctrl, "na_action": na}
-    fit = run_fit(function, formula, data, weights=weights, offset=offset, req=req, options=options)
+    fit = run_fit(function, formula, data, weights=weights, offset=offset, contrasts=contrasts, control=control,
+                  na_action=na_action, specific={"family": family, "link": link, "nAGQ": nAGQ})
     if not isinstance(fit, GlmerFit):
         raise TypeError(f"lme4 returned a {type(fit).__name__} for a {function} call")
     return fit

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pylme.models.options import check_contrasts, check_control, check_na_action
-from pylme.models.pipeline import formula_variables, run_fit
+from pylme.errors import OptionError
+from pylme.models.pipeline import run_fit
 from pylme.results.fit import LmerFit
 
 
@@ -40,24 +40,10 @@ def lmer(
         "omit"/"exclude": rows with missing values are left out of the fit (with a warning),
         and per-row results hold NaN for them. "fail": raise :class:`DataError` instead.
     """
-    na = check_na_action(na_action)
-    ctrl = check_control(control)
-    contr = check_contrasts(contrasts, formula_variables(formula)) if contrasts is not None else None
     if not isinstance(REML, bool):
-        raise TypeError(f"REML must be True or False; got {REML!r}")
-    options = {
-        "REML": REML, "weights": _describe(weights), "offset": _describe(offset),
-        "contrasts": contr, "control": ctrl, "na_action": na_action,
-    }
-    req = {"kind": "lmer", "REML": REML, "contrasts": contr, "control": ctrl, "na_action": na}
-    fit = run_fit("lmer", formula, data, weights=weights, offset=offset, req=req, options=options)
+        raise OptionError(f"REML must be True or False; got {REML!r}")
+    fit = run_fit("lmer", formula, data, weights=weights, offset=offset, contrasts=contrasts, control=control,
+                  na_action=na_action, specific={"REML": REML})
     if not isinstance(fit, LmerFit):
         raise TypeError(f"lme4 returned a {type(fit).__name__} for an lmer call")
     return fit
-
-
-def _describe(value: Any) -> Any:
-    """How provenance records a weights/offset option: the column name, or 'array'."""
-    if value is None or isinstance(value, str):
-        return value
-    return "<array>"

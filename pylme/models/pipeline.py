@@ -14,6 +14,7 @@ import pyarrow as pa
 from pylme.conversion.columns import ColumnPlan, plan_column
 from pylme.conversion.to_r import build_r_frame, fingerprint, plan_frame
 from pylme.errors import DataError, FormulaError, PylmeWarning, warning_category
+from pylme.models.options import check_contrasts, check_control, check_na_action
 from pylme.results.fit import MixedFit
 from pylme.results.meta import Provenance
 from pylme.results.parse import parse_fit
@@ -35,6 +36,13 @@ def formula_variables(formula: Any) -> list[str]:
 def _all_vars(formula: str) -> tuple[str, ...]:
     # A pure function of the text, asked of R's own parser once per formula (failures are not cached).
     return tuple(get_session().call("pylme_formula_vars", {"formula": formula}).value or ())
+
+
+def _describe(value: Any) -> Any:
+    """How provenance records a weights/offset option: the column name, or '<array>'."""
+    if value is None or isinstance(value, str):
+        return value
+    return "<array>"
 
 
 def _n_rows(data: Any) -> int:
@@ -73,15 +81,23 @@ def run_fit(
     *,
     weights: Any,
     offset: Any,
-    req: dict[str, Any],
-    options: dict[str, Any],
+    contrasts: Any,
+    control: Any,
+    na_action: str,
+    specific: dict[str, Any],
 ) -> MixedFit:
     """Fit with lme4's ``function`` in one R call and parse the result.
 
-    ``req`` holds the model-specific R arguments (REML, family, nAGQ, control, ...);
-    ``options`` is what provenance records.
+    The options every model takes are checked here; ``specific`` holds the model's own R
+    arguments (REML, family, link, nAGQ), already checked. Provenance records them all.
     """
+    na = check_na_action(na_action)
+    ctrl = check_control(control)
     columns = formula_variables(formula)
+    contr = check_contrasts(contrasts, columns) if contrasts is not None else None
+    options = {**specific, "weights": _describe(weights), "offset": _describe(offset),
+               "contrasts": contr, "control": ctrl, "na_action": na_action}
+    req = {**specific, "kind": function, "contrasts": contr, "control": ctrl, "na_action": na}
     n_rows = _n_rows(data)
     weights_name, weights_plan = _aux("weights", weights, columns, n_rows, WEIGHTS_COLUMN)
     offset_name, offset_plan = _aux("offset", offset, columns, n_rows, OFFSET_COLUMN)
