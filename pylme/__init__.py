@@ -1,17 +1,29 @@
 """pylme: lme4's own results, in Python.
 
-Importing pylme does not start R; R starts on the first fit (or :func:`to_r`).
+Importing pylme does not start R, nor load pandas, pyarrow or rpy2: R starts on the first fit
+(or :func:`to_r`). The fitting functions are loaded on first use (module ``__getattr__``);
+type checkers and IDEs see their real signatures through the ``TYPE_CHECKING`` imports below.
+
+Every package that implements a fit method (``fit.crosscheck()``, ``fit.predict()``, ...) is
+imported here, so that :mod:`pylme.results.methods` knows them all in any process.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
+# Packages that register fit methods (see pylme.results.methods). Each keeps its heavy
+# imports (rpy2, pandas, pyarrow, statsmodels, matplotlib) inside its functions.
+from pylme import crosscheck as _crosscheck  # noqa: F401
+from pylme import display as _display  # noqa: F401
 from pylme._version import __version__
 from pylme.errors import (
     ConvergenceWarning,
     DataError,
     FormulaError,
+    MissingRPackageError,
+    ModelMissingError,
     OptionError,
     PylmeError,
     PylmeWarning,
@@ -33,31 +45,39 @@ from pylme.results import (
     VarianceComponent,
 )
 
+if TYPE_CHECKING:
+    from pylme.crosscheck import CrossCheck
+    from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
+    from pylme.models.glmer import glmer, glmer_nb
+    from pylme.models.lmer import lmer
+    from pylme.runtime.rframe import to_r
+
 _LAZY = {
-    "lmer": ("pylme.models.lmer", "lmer"),
-    "glmer": ("pylme.models.glmer", "glmer"),
-    "glmer_nb": ("pylme.models.glmer", "glmer_nb"),
-    "to_r": ("pylme.conversion.to_r", "to_r"),
-    "Binomial": ("pylme.models.family", "Binomial"),
-    "Poisson": ("pylme.models.family", "Poisson"),
-    "Gamma": ("pylme.models.family", "Gamma"),
-    "InverseGaussian": ("pylme.models.family", "InverseGaussian"),
-    "Gaussian": ("pylme.models.family", "Gaussian"),
-    "Family": ("pylme.models.family", "Family"),
-    "CrossCheck": ("pylme.crosscheck", "CrossCheck"),
+    "lmer": "pylme.models.lmer",
+    "glmer": "pylme.models.glmer",
+    "glmer_nb": "pylme.models.glmer",
+    "to_r": "pylme.runtime.rframe",
+    "Binomial": "pylme.models.family",
+    "Poisson": "pylme.models.family",
+    "Gamma": "pylme.models.family",
+    "InverseGaussian": "pylme.models.family",
+    "Gaussian": "pylme.models.family",
+    "Family": "pylme.models.family",
+    "CrossCheck": "pylme.crosscheck",
 }
 
 
 def __getattr__(name: str) -> Any:
     """Load the fitting functions (and pyarrow with them) on first use, keeping import light."""
     if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'pylme' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
@@ -78,6 +98,8 @@ __all__ = [
     "GroupCoefficients",
     "InverseGaussian",
     "LmerFit",
+    "MissingRPackageError",
+    "ModelMissingError",
     "OptionError",
     "Poisson",
     "Provenance",

@@ -27,6 +27,23 @@ class OptionError(PylmeError, ValueError):
     """An option value is not one of the allowed values (family, link, control name, ...)."""
 
 
+class ModelMissingError(PylmeError, RuntimeError):
+    """The fit carries no R model (``without_model()``, a light pickle), and the method needs it."""
+
+
+class MissingRPackageError(RNotFoundError):
+    """An optional R package a method needs is not installed. The message gives the command."""
+
+    def __init__(self, package: str, debian: str, purpose: str) -> None:
+        super().__init__(
+            f"{purpose} needs the R package '{package}', which is not installed. Install it with\n"
+            f"  Debian/Ubuntu: sudo apt-get install --no-install-recommends {debian}\n"
+            f"  or in R:       install.packages('{package}')"
+        )
+        self.package = package
+        self.install_command = f"apt-get install --no-install-recommends {debian}"
+
+
 class RError(PylmeError):
     """Any other failure inside R. ``r_message`` holds R's message word for word."""
 
@@ -62,6 +79,8 @@ __all__ = [
     "ConvergenceWarning",
     "DataError",
     "FormulaError",
+    "MissingRPackageError",
+    "ModelMissingError",
     "OptionError",
     "PylmeError",
     "PylmeWarning",

@@ -13,11 +13,9 @@ pylme_design <- function(req) {
     list(group = names(lme4::VarCorr(fit))[i], factor = names(fl)[asgn[i]], columns = cnms[[i]],
          codes = as.integer(f), levels = levels(f), mm = unname(as.matrix(mm[[i]])))
   })
-  n <- nrow(X)
   list(
     X = unname(as.matrix(X)), x_names = colnames(X), y = as.numeric(lme4::getME(fit, "y")),
     weights = as.numeric(stats::weights(fit)), offset = as.numeric(lme4::getME(fit, "offset")),
-    n_trials = if (lme4::isGLMM(fit)) as.numeric(stats::weights(fit)) else rep(1, n),
-    terms = terms, reml = lme4::isREML(fit)
+    terms = terms
   )
 }

@@ -112,3 +112,8 @@ pylme_dataset <- function(req) {
     })
   )
 }
+
+# A model as R's serialize() bytes, and back (pickling a fit keeps its R model this way).
+pylme_serialize <- function(req) serialize(req$model, NULL)
+
+pylme_unserialize <- function(req) list(model = unserialize(req$payload))

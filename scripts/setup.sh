@@ -18,6 +18,14 @@ python="${PYTHON:-python3}"
 
 say() { printf '[pylme setup] %s\n' "$*"; }
 
+# pylme needs Python 3.10 or newer (see README, "Python versions"): stop early and say so.
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1; then
+  found="$("$python" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null || echo "no $python")"
+  say "pylme needs Python 3.10 or newer; $python is $found. Install a newer Python and run"
+  say "again with PYTHON=/path/to/python3.10 (or newer) bash scripts/setup.sh $mode"
+  exit 1
+fi
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"
   elif command -v sudo >/dev/null 2>&1; then sudo "$@"
@@ -49,6 +57,10 @@ MSG
   exit 1
 }
 
+# Optional R packages: R name -> Debian package.
+optional_r=(lmerTest pbkrtest emmeans broom.mixed)
+optional_debs="r-cran-lmertest r-cran-pbkrtest r-cran-emmeans r-cran-broom.mixed"
+
 # 1. R and lme4: use what is there; install from Debian packages only when missing.
 if ! command -v Rscript >/dev/null 2>&1 || ! r_has lme4; then
   if command -v Rscript >/dev/null 2>&1 && [ "$(command -v Rscript)" != /usr/bin/Rscript ]; then
@@ -58,7 +70,9 @@ if ! command -v Rscript >/dev/null 2>&1 || ! r_has lme4; then
   fi
   apt_ok || no_r_help
   say "installing R and lme4 from Debian packages"
-  apt_install r-base-core r-base-dev r-cran-lme4 r-cran-jsonlite
+  # lme4 for fitting; the optional packages behind inference (lmerTest, pbkrtest, emmeans,
+  # broom.mixed) and receipts (jsonlite) come with it when set-up installs R itself.
+  apt_install r-base-core r-base-dev r-cran-lme4 r-cran-jsonlite $optional_debs
 else
   say "using R at $(command -v Rscript) with lme4 $(Rscript -e 'cat(as.character(packageVersion("lme4")))')"
 fi
@@ -68,6 +82,10 @@ if [ "$mode" = test ]; then
   missing=()
   r_has jsonlite || missing+=(r-cran-jsonlite)
   r_has mlmRev || missing+=(r-cran-mlmrev)
+  for i in "${!optional_r[@]}"; do
+    deb=$(echo "$optional_debs" | cut -d' ' -f$((i + 1)))
+    r_has "${optional_r[$i]}" || missing+=("$deb")
+  done
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(command -v Rscript)" = /usr/bin/Rscript ] && apt_ok; then
       say "installing R test packages: ${missing[*]}"
@@ -99,7 +117,7 @@ else
 fi
 say "R $rver: installing $rpy2_spec"
 extras=""
-[ "$mode" = test ] && extras="[test]"
+[ "$mode" = test ] && extras="[test,lint]"
 "$vpy" -m pip install -q "$rpy2_spec" -e ".$extras"
 
 # 4. Run.

@@ -15,7 +15,7 @@ from cases import GLMER_CASES, LMER_CASES, dataset, glmm_dataset
 from test_glmer_vs_r import AVAILABLE
 
 import pylme
-from pylme.conversion.from_r import from_r
+from pylme.runtime.from_r import from_r
 from pylme.runtime import R_LOCK, get_session
 
 #: Two exact methods in one process: only rounding separates them (measured: below 1e-13).

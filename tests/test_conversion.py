@@ -13,7 +13,7 @@ import pytest
 import rref
 
 import pylme
-from pylme.conversion.from_r import from_r
+from pylme.runtime.from_r import from_r
 from pylme.runtime import get_session
 
 STRINGS = ["b", "a", "B", "_x", "a b", "x10", "x9", "Z", "a"]

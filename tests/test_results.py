@@ -68,22 +68,32 @@ def test_results_are_frozen(fit):
         fit.fixef.estimate[0] = 0.0
 
 
-def test_results_pickle_without_r(fit):
+def test_results_pickle_without_starting_r(fit):
     back = pickle.loads(pickle.dumps(fit))
     np.testing.assert_array_equal(back.fixef.estimate, fit.fixef.estimate)
     assert back.varcorr.to_frame().equals(fit.varcorr.to_frame())
     assert back.summary() == fit.summary()
     assert fit.r_model() is not None
-    # In a fresh process the fit unpickles (pylme imports, R does not start) and has no R model.
+    # In a fresh process the fit unpickles without starting R; its light copy has no R model.
     code = (
         "import pickle, sys, pylme\n"
         "fit = pickle.loads(sys.stdin.buffer.read())\n"
-        "assert 'rpy2.rinterface' not in sys.modules and fit.summary()\n"
-        "try:\n    fit.r_model()\nexcept pylme.PylmeError as e:\n    print('no live R model' in str(e))\n"
+        "assert 'rpy2.rinterface' not in sys.modules and fit.summary() and fit.has_model\n"
+        "try:\n    fit.without_model().r_model()\nexcept pylme.ModelMissingError as e:\n"
+        "    print('carries no R model' in str(e))\n"
+        "print('rpy2.rinterface' in sys.modules)\n"
     )
     res = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(fit), capture_output=True)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.decode().strip() == "True"
+    assert res.stdout.decode().split() == ["True", "False"]
+
+
+def test_light_pickle_is_smaller(fit):
+    light = fit.without_model()
+    assert not light.has_model and fit.has_model
+    assert len(pickle.dumps(light)) < len(pickle.dumps(fit))
+    with pytest.raises(pylme.ModelMissingError):
+        light.r_model()
 
 
 def test_provenance(fit, sleepstudy):
@@ -148,7 +158,7 @@ def test_walkthrough_slope_only_and_uncorrelated(imm10):
 
 def test_format_real_tells_na_from_nan_as_r_does():
     """R prints NA_real_ as NA and NaN as NaN (a 0/0 correlation of a zero-variance term is NaN)."""
-    from pylme.conversion.from_r import from_r
+    from pylme.runtime.from_r import from_r
     from pylme.results.rformat import format_real
     from pylme.runtime import R_LOCK, get_session
 

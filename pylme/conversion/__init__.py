@@ -1,5 +1,8 @@
-"""Python frames to R through Arrow, and R results back to Python values."""
+"""Python frames to planned R columns through Arrow: pure Arrow and numpy, no rpy2.
 
-from pylme.conversion.to_r import build_r_frame, fingerprint, plan_frame, to_r
-
-__all__ = ["build_r_frame", "fingerprint", "plan_frame", "to_r"]
+``frames`` (pandas/polars/pyarrow -> one Arrow table), ``columns`` (one Arrow column ->
+a :class:`~pylme.conversion.columns.ColumnPlan`), ``plan`` (a whole frame and its
+fingerprint), ``rtypes`` (R's NA and integer constants). The R vectors themselves are built
+in :mod:`pylme.runtime.rframe`. Nothing is imported here, so that importing ``rtypes``
+does not load pyarrow.
+"""

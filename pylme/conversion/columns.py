@@ -28,11 +28,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pylme.conversion.rtypes import EXACT_DOUBLE, INT_MAX, INT_MIN
 from pylme.errors import DataError
-
-INT_MIN = -(2**31)
-INT_MAX = 2**31 - 1
-EXACT_DOUBLE = 2**53
 
 
 @dataclass

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from pylme.runtime.session import get_session
+
 MAX_DENSE_CELLS = 20_000_000  # a crossed design is dense in MixedLM: n x levels per term
 
 
@@ -45,8 +47,6 @@ class MixedLMPlan:
 
 
 def read_design(fit: Any) -> Design:
-    from pylme.runtime.session import get_session
-
     raw = get_session().call("pylme_design", {"model": fit.r_model()}).value
     n = len(raw["y"])
     terms = []
@@ -90,26 +90,32 @@ def plan_mixedlm(design: Design) -> MixedLMPlan:
     return plan
 
 
-def mixedlm_inputs(design: Design, plan: MixedLMPlan) -> tuple[np.ndarray, np.ndarray, dict[str, dict[Any, np.ndarray]]]:
-    """(groups, exog_re, exog_vc) for statsmodels.MixedLM."""
+def mixedlm_inputs(design: Design, plan: MixedLMPlan) -> tuple[np.ndarray, np.ndarray, Any]:
+    """(groups, exog_re, exog_vc) for statsmodels.MixedLM; exog_vc is a ``VCSpec`` (None if
+    there are no variance components), components sorted by name and groups in sorted order,
+    as statsmodels itself lays them out."""
+    from statsmodels.regression.mixed_linear_model import VCSpec
+
     n = len(design.y)
     groups = np.zeros(n, dtype=np.int64) if plan.groups is None else next(
         t.codes for t in design.terms if t.factor == plan.groups)
     exog_re = plan.re_term.mm if plan.re_term is not None else np.zeros((n, 0))
     labels = np.unique(groups)
-    rows = {g: np.flatnonzero(groups == g) for g in labels}
-    exog_vc: dict[str, dict[Any, np.ndarray]] = {}
-    for t in plan.vc_terms:
-        spec = {}
-        for g, idx in rows.items():
+    rows = [np.flatnonzero(groups == g) for g in labels]
+    names, colnames, mats = [], [], []
+    for t in sorted(plan.vc_terms, key=vc_name):
+        term_mats = []
+        for idx in rows:
             m = t.mm[idx, 0]
             if t.factor == plan.groups:
-                spec[g] = m[:, None]
+                term_mats.append(m[:, None])
             else:
                 present = np.unique(t.codes[idx])
-                spec[g] = (t.codes[idx][:, None] == present[None, :]) * m[:, None]
-        exog_vc[vc_name(t)] = spec
-    return groups, exog_re, exog_vc
+                term_mats.append((t.codes[idx][:, None] == present[None, :]) * m[:, None])
+        names.append(vc_name(t))
+        mats.append(term_mats)
+        colnames.append([[str(j) for j in range(mat.shape[1])] for mat in term_mats])
+    return groups, exog_re, VCSpec(names, colnames, mats) if names else None
 
 
 def vc_name(t: Term) -> str:

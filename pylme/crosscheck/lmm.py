@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from pylme.crosscheck.design import Design, MixedLMPlan, mixedlm_inputs, plan_mixedlm, read_design, vc_name
+from pylme.crosscheck.design import MixedLMPlan, mixedlm_inputs, plan_mixedlm, read_design, vc_name
 from pylme.crosscheck.result import CheckRow, CrossCheck, row
 
 #: Same objective at the same parameter values: only floating-point rounding separates them.
@@ -33,7 +33,7 @@ def _varcorr_lookup(fit: Any) -> dict[tuple[str, str, str | None], float]:
     return {(g, v1 or "", v2): float(v) for g, v1, v2, v in zip(vc.grp, vc.var1, vc.var2, vc.vcov)}
 
 
-def _at_lme4(fit: Any, design: Design, plan: MixedLMPlan, model: Any) -> tuple[float, CheckRow]:
+def _at_lme4(fit: Any, plan: MixedLMPlan, model: Any) -> tuple[float, CheckRow]:
     from statsmodels.regression.mixed_linear_model import MixedLMParams
 
     look = _varcorr_lookup(fit)
@@ -115,8 +115,8 @@ def crosscheck_lmm(fit: Any, refit: bool) -> CrossCheck:
         return CrossCheck(False, (), None, tuple(skipped), "MixedLM")
     groups, exog_re, exog_vc = mixedlm_inputs(design, plan)
     y = design.y - design.offset  # an offset in a linear model is a shift of the response
-    model = MixedLM(y, design.X, groups, exog_re=exog_re, exog_vc=exog_vc or None)
-    ll, strong = _at_lme4(fit, design, plan, model)
+    model = MixedLM(y, design.X, groups, exog_re=exog_re, exog_vc=exog_vc)
+    ll, strong = _at_lme4(fit, plan, model)
     rows = [strong] + (_refit_rows(fit, plan, model) if refit else [])
     if np.any(design.offset != 0):
         skipped.append(("offset", "compared with the response shifted by the offset (same model for a linear fit)"))

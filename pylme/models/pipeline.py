@@ -11,14 +11,16 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from pylme._version import __version__
 from pylme.conversion.columns import ColumnPlan, plan_column
-from pylme.conversion.to_r import build_r_frame, fingerprint, plan_frame
+from pylme.conversion.plan import fingerprint, plan_frame
 from pylme.errors import DataError, FormulaError, PylmeWarning, warning_category
 from pylme.models.options import check_contrasts, check_control, check_na_action
 from pylme.results.fit import MixedFit
 from pylme.results.meta import Provenance
 from pylme.results.parse import parse_fit
-from pylme.runtime import handles
+from pylme.runtime.handles import ModelHandle
+from pylme.runtime.rframe import build_r_frame
 from pylme.runtime.session import R_LOCK, get_session
 
 WEIGHTS_COLUMN = ".pylme_weights"
@@ -45,15 +47,6 @@ def _describe(value: Any) -> Any:
     return "<array>"
 
 
-def _n_rows(data: Any) -> int:
-    if isinstance(data, (pa.Table, pa.RecordBatch)):
-        return data.num_rows
-    try:
-        return len(data)
-    except TypeError:
-        return -1
-
-
 def _vector_column(kind: str, value: Any, n_rows: int, name: str) -> ColumnPlan:
     arr = np.asarray(value)
     if arr.ndim != 1 or arr.shape[0] != n_rows:
@@ -63,15 +56,15 @@ def _vector_column(kind: str, value: Any, n_rows: int, name: str) -> ColumnPlan:
     return plan_column(name, pa.array(arr.astype(np.float64)))
 
 
-def _aux(kind: str, value: Any, columns: list[str], n_rows: int, hidden: str) -> tuple[str | None, ColumnPlan | None]:
-    """A weights/offset option: a column name (added to the columns) or an array (a hidden column)."""
+def _aux_name(value: Any, columns: list[str], hidden: str) -> str | None:
+    """The R name of a weights/offset option: its column (added to ``columns``) or a hidden column."""
     if value is None:
-        return None, None
+        return None
     if isinstance(value, str):
         if value not in columns:
             columns.append(value)
-        return value, None
-    return hidden, _vector_column(kind, value, n_rows, hidden)
+        return value
+    return hidden
 
 
 def run_fit(
@@ -98,11 +91,15 @@ def run_fit(
     options = {**specific, "weights": _describe(weights), "offset": _describe(offset),
                "contrasts": contr, "control": ctrl, "na_action": na_action}
     req = {**specific, "kind": function, "contrasts": contr, "control": ctrl, "na_action": na}
-    n_rows = _n_rows(data)
-    weights_name, weights_plan = _aux("weights", weights, columns, n_rows, WEIGHTS_COLUMN)
-    offset_name, offset_plan = _aux("offset", offset, columns, n_rows, OFFSET_COLUMN)
-    plans = plan_frame(data, columns) + [p for p in (weights_plan, offset_plan) if p is not None]
-    n_rows = len(plans[0].values) if plans else n_rows
+    weights_name = _aux_name(weights, columns, WEIGHTS_COLUMN)
+    offset_name = _aux_name(offset, columns, OFFSET_COLUMN)
+    planned = plan_frame(data, columns)
+    n_rows = planned.n_rows
+    plans = planned.columns + [
+        _vector_column(kind, value, n_rows, hidden)
+        for kind, value, hidden in (("weights", weights, WEIGHTS_COLUMN), ("offset", offset, OFFSET_COLUMN))
+        if value is not None and not isinstance(value, str)
+    ]
     if n_rows <= 0:
         raise DataError("the data has no rows")
     session = get_session()
@@ -129,8 +126,8 @@ def run_fit(
     fit = parse_fit(
         raw, provenance=provenance,
         warnings=result.warnings, messages=result.messages, output=result.output,
+        handle=ModelHandle(raw.pop("model")),
     )
-    handles.attach(fit, raw.pop("model"))
     _emit_warnings(fit)
     return fit
 
@@ -149,8 +146,6 @@ def _emit_warnings(fit: MixedFit) -> None:
 
 def versions() -> dict[str, str | None]:
     import rpy2
-
-    from pylme import __version__
 
     v = dict(get_session().versions)
     v.pop("collate", None)

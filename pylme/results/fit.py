@@ -1,19 +1,39 @@
-"""The fit results: :class:`LmerFit` and :class:`GlmerFit`."""
+"""The fit results: :class:`LmerFit` and :class:`GlmerFit`.
+
+Methods that need R, statsmodels or matplotlib keep their signatures and docstrings here and
+call the implementation registered for them (see :mod:`pylme.results.methods`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pylme.literals import BootType, ConfintMethod, Ddf, PredictType
 from pylme.results.fixef import FixedEffects
 from pylme.results.meta import Convergence, Provenance
+from pylme.results.methods import implementation
 from pylme.results.ranef import ConditionalModes, GroupCoefficients, ranef_frame
+from pylme.results.summary import format_summary, one_line
 from pylme.results.varcorr import VarCorr
+from pylme.runtime.handles import ModelHandle, restore_handle, state_of_handle
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-@dataclass(frozen=True, slots=True, weakref_slot=True, eq=False)
+def _restore_fit(cls: type[MixedFit], state: dict[str, Any]) -> MixedFit:
+    """Unpickle a fit: the R model comes back as serialized bytes; R starts only when used."""
+    state = dict(state)
+    state["_handle"] = restore_handle(state.get("_handle"))
+    return cls(**state)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class MixedFit:
     """Fields shared by every lme4 fit. Per-row arrays have shape (n_rows,): one value per
     input row, NaN where the row was dropped for missing values (na.exclude alignment).
@@ -54,42 +74,200 @@ class MixedFit:
     n_dropped: int
     convergence: Convergence
     provenance: Provenance
+    #: The R model behind the fit (live, or serialized after unpickling); None after without_model().
+    _handle: ModelHandle | None = field(default=None, repr=False, compare=False)
 
-    def ranef_frame(self) -> Any:
+    # -- display -------------------------------------------------------------------------
+
+    def ranef_frame(self) -> pd.DataFrame:
         """All conditional modes as R's ``as.data.frame(ranef(fit, condVar = TRUE))``."""
         return ranef_frame(self.ranef)
 
     def summary(self) -> str:
         """Text laid out like lme4's ``print(summary(fit))``."""
-        from pylme.results.summary import format_summary
-
         return format_summary(self)
 
     def __str__(self) -> str:
         return self.summary()
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.formula!r}: nobs={self.nobs}, loglik={self.loglik:.4f}>"
+        return one_line(self)
 
     def _repr_html_(self) -> str:
-        import html
+        """HTML tables for notebooks (fit statistics, random and fixed effects, convergence)."""
+        return str(implementation("html")(self))
 
-        return f"<pre>{html.escape(self.summary())}</pre>"
+    # -- the R model -----------------------------------------------------------------------
 
     def r_model(self) -> Any:
-        """The live R model (an rpy2 object), for use with rpy2; only in the fitting process."""
-        from pylme.runtime.handles import r_model
+        """The R model (an rpy2 object), restored from its serialized bytes if need be."""
+        return ModelHandle.required(self._handle).sexp
 
-        return r_model(self)
+    @property
+    def has_model(self) -> bool:
+        """Whether this fit carries its R model (False after :meth:`without_model`)."""
+        return self._handle is not None
+
+    def without_model(self) -> MixedFit:
+        """A copy without the R model: a light pickle. Its R-needing methods raise
+        :class:`~pylme.errors.ModelMissingError`."""
+        return dataclasses.replace(self, _handle=None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        state["_handle"] = state_of_handle(self._handle)
+        return (_restore_fit, (type(self), state))
+
+    # -- checks ----------------------------------------------------------------------------
 
     def crosscheck(self, *, refit: bool = True) -> Any:
         """Check this fit against statsmodels (see :mod:`pylme.crosscheck`)."""
-        from pylme.crosscheck import crosscheck
+        return implementation("crosscheck")(self, refit=refit)
 
-        return crosscheck(self, refit=refit)
+    # -- after the fit (R's predict, simulate, refit, update, saveRDS) -----------------------
+
+    def predict(
+        self,
+        newdata: Any = None,
+        *,
+        re_form: str | None = None,
+        allow_new_levels: bool = False,
+        type: PredictType = "response",
+    ) -> np.ndarray:
+        """R's ``predict(fit, newdata, re.form, allow.new.levels, type)``.
+
+        ``re_form=None`` keeps all random effects, ``"~0"`` (or ``"NA"``) none, and a formula
+        such as ``"~(1 | plate)"`` those terms. Without ``newdata`` the result is aligned to
+        the fitted data's rows (NaN where a row was dropped); with it, one value per row of
+        ``newdata`` (NaN where a needed column is missing).
+        """
+        return np.asarray(
+            implementation("predict")(
+                self, newdata, re_form=re_form, allow_new_levels=allow_new_levels, type=type
+            )
+        )
+
+    def simulate(self, nsim: int = 1, *, seed: int | None = None, re_form: str | None = "~0") -> Any:
+        """R's ``simulate(fit, nsim, seed, re.form)``: columns ``sim_1 … sim_n``, one row per
+        row used in the fit."""
+        return implementation("simulate")(self, nsim, seed=seed, re_form=re_form)
+
+    def refit(self, newresp: Any) -> MixedFit:
+        """R's ``refit(fit, newresp)``: the same model fitted to a new response."""
+        return implementation("refit")(self, newresp)  # type: ignore[no-any-return]
+
+    def update(self, formula: str | None = None, **options: Any) -> MixedFit:
+        """R's ``update(fit, formula, ...)`` on the data already in R (``.`` allowed)."""
+        return implementation("update")(self, formula, **options)  # type: ignore[no-any-return]
+
+    def to_rds(self, path: str | Any) -> None:
+        """Write the ``merMod`` with R's ``saveRDS()``; plain R's ``readRDS()`` reads it back."""
+        implementation("to_rds")(self, path)
+
+    # -- inference (lme4's confint, lmerTest, emmeans, broom.mixed) --------------------------
+
+    def confint(
+        self,
+        method: ConfintMethod = "profile",
+        *,
+        level: float = 0.95,
+        parm: Sequence[str] | None = None,
+        nsim: int = 500,
+        seed: int | None = None,
+        boot_type: BootType = "perc",
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """R's ``confint(fit, method, level, parm, nsim, boot.type, oldNames = FALSE)``."""
+        return implementation("confint")(  # type: ignore[no-any-return]
+            self, method, level=level, parm=parm, nsim=nsim, seed=seed, boot_type=boot_type,
+            progress=progress,
+        )
+
+    def anova(self, type: int = 3, ddf: Ddf = "Satterthwaite") -> pd.DataFrame:
+        """lmerTest's ``anova(fit, type, ddf)``: one row per term."""
+        return implementation("anova")(self, type=type, ddf=ddf)  # type: ignore[no-any-return]
+
+    def emmeans(
+        self,
+        specs: str | Sequence[str],
+        *,
+        by: str | Sequence[str] | None = None,
+        at: Mapping[str, Any] | None = None,
+        type: str | None = None,
+        level: float = 0.95,
+    ) -> pd.DataFrame:
+        """``as.data.frame(emmeans(fit, specs, by, at, type, level))``."""
+        return implementation("emmeans")(  # type: ignore[no-any-return]
+            self, specs, by=by, at=at, type=type, level=level
+        )
+
+    def contrasts(
+        self,
+        specs: str | Sequence[str],
+        *,
+        method: str = "pairwise",
+        by: str | Sequence[str] | None = None,
+        adjust: str | None = None,
+    ) -> pd.DataFrame:
+        """``as.data.frame(contrast(emmeans(fit, specs, by), method, adjust))``."""
+        return implementation("contrasts")(  # type: ignore[no-any-return]
+            self, specs, method=method, by=by, adjust=adjust
+        )
+
+    def tidy(
+        self,
+        conf_int: bool = False,
+        *,
+        level: float = 0.95,
+        effects: Sequence[str] = ("fixed", "ran_pars"),
+    ) -> pd.DataFrame:
+        """All parameters in one frame, as ``broom.mixed::tidy(fit, effects, conf.int, conf.level)``."""
+        return implementation("tidy")(  # type: ignore[no-any-return]
+            self, conf_int, level=level, effects=effects
+        )
+
+    # -- receipts --------------------------------------------------------------------------
+
+    def receipt(self) -> Any:
+        """A :class:`pylme.Receipt`: the call, the data's fingerprint, versions and every number."""
+        return implementation("receipt")(self)
+
+    def save_receipt(self, path: str | Any) -> None:
+        """Write :meth:`receipt` as JSON to ``path``."""
+        self.receipt().save(path)
+
+    # -- plots (matplotlib, the ``pylme[plot]`` extra) ---------------------------------------
+
+    def plot_ranef(
+        self, group: str | None = None, *, terms: Sequence[str] | None = None, ax: Any = None
+    ) -> Any:
+        """Caterpillar plot of the conditional modes ± 1.96 conditional SD; a matplotlib Figure."""
+        return implementation("plot_ranef")(self, group, terms=terms, ax=ax)
+
+    def plot_residuals(self, *, axes: Any = None) -> Any:
+        """Fitted against residuals, and a normal QQ plot of the scaled residuals; a Figure."""
+        return implementation("plot_residuals")(self, axes=axes)
+
+    # -- many fits ---------------------------------------------------------------------------
+
+    def bootstrap(
+        self,
+        nsim: int,
+        *,
+        seed: int,
+        statistic: str = "default",
+        backend: str = "serial",
+        n_jobs: int = -1,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Parametric bootstrap, one row per replicate (R's ``bootMer`` with ``backend="serial"``)."""
+        return implementation("bootstrap")(  # type: ignore[no-any-return]
+            self, nsim, seed=seed, statistic=statistic, backend=backend, n_jobs=n_jobs,
+            progress=progress,
+        )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class LmerFit(MixedFit):
     """Result of :func:`pylme.lmer`.
 
@@ -103,7 +281,7 @@ class LmerFit(MixedFit):
     reml_criterion: float | None = None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class GlmerFit(MixedFit):
     """Result of :func:`pylme.glmer` and :func:`pylme.glmer_nb`.
 

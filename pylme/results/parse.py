@@ -12,6 +12,7 @@ from pylme.results.fixef import FixedEffects
 from pylme.results.meta import Convergence, Provenance
 from pylme.results.ranef import ConditionalModes, GroupCoefficients
 from pylme.results.varcorr import VarCorr
+from pylme.runtime.handles import ModelHandle
 
 
 def _scalar(x: Any) -> Any:
@@ -92,6 +93,7 @@ def parse_fit(
     warnings: tuple[str, ...],
     messages: tuple[str, ...],
     output: str,
+    handle: ModelHandle | None = None,
 ) -> MixedFit:
     s = raw["stats"]
     common: dict[str, Any] = dict(
@@ -115,6 +117,7 @@ def parse_fit(
         n_dropped=int(s["n_dropped"][0]),
         convergence=_convergence(raw["convergence"], warnings, messages, output),
         provenance=provenance,
+        _handle=handle,
     )
     if not bool(raw["glmm"][0]):
         rc = s.get("reml_criterion")

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from pylme.conversion.rtypes import is_r_na_bits
+
 
 def _sig(x: float, digits: int) -> tuple[int, int]:
     """(exponent, significant digits needed) of x shown with at most ``digits`` digits."""
@@ -47,7 +49,7 @@ def format_real(values: Iterable[float], digits: int = 7, nsmall: int = 0) -> li
 
 def is_r_na(v: float) -> bool:
     """Whether v is R's NA_real_ rather than NaN: R marks NA by a NaN whose low word is 1954."""
-    return math.isnan(v) and struct.unpack("<Q", struct.pack("<d", v))[0] & 0xFFFFFFFF == 1954
+    return math.isnan(v) and is_r_na_bits(struct.unpack("<Q", struct.pack("<d", v))[0])
 
 
 def _nonfinite(v: float) -> str:

@@ -29,15 +29,29 @@ COR_MAX = 12  # lme4.summary.cor.max
 WIDTH = 80
 
 
-def _title(fit: MixedFit) -> str:
-    from pylme.results.fit import GlmerFit
+def _is_glmm(fit: MixedFit) -> bool:
+    return getattr(fit, "family", None) is not None
 
-    if isinstance(fit, GlmerFit):
-        how = "(Laplace Approximation)" if fit.nAGQ == 1 else f"(Adaptive Gauss-Hermite Quadrature, nAGQ = {fit.nAGQ})"
+
+def one_line(fit: MixedFit) -> str:
+    """``repr(fit)``: kind, formula, observations, groups and logLik on one line."""
+    if _is_glmm(fit):
+        kind = f"{fit.family}({fit.link})"  # type: ignore[attr-defined]
+    else:
+        kind = "REML" if getattr(fit, "reml", False) else "ML"
+    groups = ", ".join(f"{n} {g}" for g, n in fit.ngrps.items())
+    loglik = format_real([fit.loglik], digits=7)[0]
+    return f"<{type(fit).__name__} {kind}: {fit.formula}; {fit.nobs} obs, {groups}; logLik {loglik}>"
+
+
+def _title(fit: MixedFit) -> str:
+    if _is_glmm(fit):
+        nagq = fit.nAGQ  # type: ignore[attr-defined]
+        how = "(Laplace Approximation)" if nagq == 1 else f"(Adaptive Gauss-Hermite Quadrature, nAGQ = {nagq})"
         title, cls = f"Generalized linear mixed model fit by maximum likelihood {how}", "glmerMod"
     else:
+        cls = "lmerMod"
         title = "Linear mixed model fit by " + ("REML" if getattr(fit, "reml", False) else "maximum likelihood ")
-        title, cls = title, "lmerMod"
     if len(title) + 5 + len(cls) > WIDTH:
         wrapped = textwrap.wrap(title, width=WIDTH - 3, subsequent_indent="  ", break_on_hyphens=False)
         return "\n".join(wrapped) + f" [{cls}]"
@@ -45,11 +59,9 @@ def _title(fit: MixedFit) -> str:
 
 
 def _header(fit: MixedFit) -> list[str]:
-    from pylme.results.fit import GlmerFit
-
     lines = [_title(fit)]
-    if isinstance(fit, GlmerFit):
-        lines.append(f" Family: {fit.family}  ( {fit.link} )")
+    if _is_glmm(fit):
+        lines.append(f" Family: {fit.family}  ( {fit.link} )")  # type: ignore[attr-defined]
     lines.append(f"Formula: {fit.formula}")
     opts = fit.provenance.options
     if opts.get("weights") is not None:

@@ -1,54 +1,74 @@
-"""Live R models, kept outside the result dataclasses.
+"""The R model behind a fit, held by the fit itself.
 
-A fit holds only Python values, so it pickles. The R model that made it is kept here,
-keyed weakly by the fit, for later methods that need R (predict, simulate, confint, ...).
+A :class:`ModelHandle` holds the live R object, or R's ``serialize()`` bytes of it after the
+fit was unpickled: the bytes become a live model again on first use (R starts then, not at
+unpickling). Dropping the fit drops the handle, which lets go of the R object under the R lock.
 """
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
-from pylme.errors import PylmeError
-from pylme.runtime.session import R_LOCK
+from pylme.errors import ModelMissingError
+from pylme.runtime.session import R_LOCK, get_session
 
 
 class ModelHandle:
-    """Owns one R object; lets go of it under the R lock (R is not thread-safe)."""
+    """Owns one R model: live (``sexp``) or serialized (``payload``), or both."""
 
-    __slots__ = ("_sexp", "__weakref__")
+    __slots__ = ("_payload", "_sexp")
 
-    def __init__(self, sexp: Any) -> None:
+    def __init__(self, sexp: Any = None, payload: bytes | None = None) -> None:
+        if sexp is None and payload is None:
+            raise ValueError("a ModelHandle needs an R object or its serialized bytes")
         self._sexp = sexp
+        self._payload = payload
+
+    @staticmethod
+    def required(handle: ModelHandle | None) -> ModelHandle:
+        if handle is None:
+            raise ModelMissingError(
+                "this fit carries no R model (it was made by without_model(), or read from a "
+                "light pickle); fit the model again, or keep the model when pickling"
+            )
+        return handle
+
+    @property
+    def is_live(self) -> bool:
+        return self._sexp is not None
 
     @property
     def sexp(self) -> Any:
+        """The live R model, restored from its serialized bytes on first use."""
+        if self._sexp is None:
+            with R_LOCK:
+                if self._sexp is None:
+                    raw = get_session().call("pylme_unserialize", {"payload": self._payload}, keep=("model",))
+                    self._sexp = raw.value["model"]
         return self._sexp
 
+    def payload(self) -> bytes:
+        """R's ``serialize(model, NULL)``, made once and kept."""
+        if self._payload is None:
+            res = get_session().call("pylme_serialize", {"model": self._sexp}).value
+            self._payload = bytes(res)
+        return self._payload
+
     def __del__(self) -> None:
-        with R_LOCK:
-            self._sexp = None
+        if self._sexp is not None:
+            with R_LOCK:
+                self._sexp = None
 
 
-_handles: weakref.WeakKeyDictionary[Any, ModelHandle] = weakref.WeakKeyDictionary()
-# The same handles by the fit's provenance.fit_id, so that a copy made with dataclasses.replace
-# (for example a deliberately tampered fit) finds the model while the original fit is alive.
-_by_id: weakref.WeakValueDictionary[str, ModelHandle] = weakref.WeakValueDictionary()
+def state_of_handle(handle: ModelHandle | None) -> bytes | None:
+    """What a pickle stores for a handle: the serialized model, or None."""
+    return None if handle is None else handle.payload()
 
 
-def attach(fit: Any, sexp: Any) -> None:
-    with R_LOCK:
-        handle = ModelHandle(sexp)
-        _handles[fit] = handle
-        _by_id[fit.provenance.fit_id] = handle
-
-
-def r_model(fit: Any) -> Any:
-    """The live R model behind ``fit`` (or behind the fit it was copied from, while that lives)."""
-    handle = _handles.get(fit) or _by_id.get(getattr(fit.provenance, "fit_id", ""))
-    if handle is None:
-        raise PylmeError(
-            "this fit has no live R model (it was unpickled, or copied from a fit that no longer exists); "
-            "fit the model again in this process"
-        )
-    return handle.sexp
+def restore_handle(state: Any) -> ModelHandle | None:
+    """The handle from a pickle's state (no R started)."""
+    if state is None:
+        return None
+    if isinstance(state, ModelHandle):
+        return state
+    return ModelHandle(payload=bytes(state))

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from pylme.errors import RNotFoundError
+from pylme.runtime.conditions import raise_for_error
+from pylme.runtime.from_r import from_r
+from pylme.runtime.values import to_r_value
 
 #: Process-wide lock: R is single-threaded, so every interaction with it holds this lock.
 R_LOCK = threading.RLock()
@@ -86,8 +89,6 @@ class RSession:
         sys_source = base["sys.source"]
         for name in R_FILES:
             sys_source(str(scripts / name), envir=self.env, **{"keep.source": False})
-        from pylme.conversion.from_r import from_r
-
         versions = from_r(self.env["pylme_versions"]())
         self.versions: dict[str, str | None] = {k: (v[0] if v else None) for k, v in versions.items()}
         self._check_versions()
@@ -115,10 +116,6 @@ class RSession:
         the returned list named in ``keep`` stay R objects (model handles); the rest become
         Python values. R errors become pylme errors (see :mod:`pylme.runtime.conditions`).
         """
-        from pylme.conversion.from_r import from_r
-        from pylme.conversion.values import to_r_value
-        from pylme.runtime.conditions import raise_for_error
-
         with R_LOCK:
             res = self._call(self.env[function], to_r_value(req))
             names = list(res.names)

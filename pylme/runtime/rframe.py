@@ -1,38 +1,23 @@
-"""Column plans to R vectors and an R ``data.frame``: one buffer copy per column.
+"""Planned columns (:mod:`pylme.conversion`) to R vectors and an R ``data.frame``.
 
-Numeric buffers are copied into R with ``from_memoryview``; NA positions are then written
-straight into the R vector's memory. String columns send only their unique values to R,
-which orders them as its own ``factor()`` would; the per-row codes are mapped in numpy.
+Numeric buffers are copied into R vectors with ``from_memoryview`` (one copy), and NA
+positions are written into R's memory; string columns send only their unique values.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from pylme.conversion.columns import ColumnPlan, plan_column
-from pylme.conversion.frames import as_arrow_table
+from pylme.conversion.columns import ColumnPlan
+from pylme.conversion.plan import plan_frame
+from pylme.conversion.rtypes import INT_MIN, NA_REAL_BITS
 from pylme.runtime.session import R_LOCK, RSession, get_session
 
-INT_MIN = np.int32(-(2**31))
-NA_REAL_BITS = np.uint64(0x7FF00000000007A2)  # R's NA_real_: a NaN whose low word is 1954
-
-
-def plan_frame(data: Any, columns: Sequence[str] | None = None) -> list[ColumnPlan]:
-    """Plan every column (no R involved). Raises DataError for missing columns or bad types."""
-    table = as_arrow_table(data, columns)
-    return [plan_column(name, table.column(i)) for i, name in enumerate(table.column_names)]
-
-
-def fingerprint(plans: Sequence[ColumnPlan]) -> str:
-    """SHA-256 over names, kinds, values, NA positions and levels of what is sent to R."""
-    h = hashlib.sha256()
-    for plan in plans:
-        plan.update_digest(h)
-    return h.hexdigest()
+_NA_INTEGER = np.int32(INT_MIN)
+_NA_REAL = np.uint64(NA_REAL_BITS)
 
 
 def _resolve_strings(session: RSession, plan: ColumnPlan) -> ColumnPlan:
@@ -40,7 +25,9 @@ def _resolve_strings(session: RSession, plan: ColumnPlan) -> ColumnPlan:
     res = session.call("pylme_levels", {"uniques": list(plan.levels or ())}).value
     position = np.asarray(res["position"], dtype=np.int32)
     codes = position[plan.values] if len(position) else plan.values + 1
-    return ColumnPlan(plan.name, "factor", codes.astype(np.int32, copy=False), plan.na, plan.arrow_type, res["levels"])
+    return ColumnPlan(
+        plan.name, "factor", codes.astype(np.int32, copy=False), plan.na, plan.arrow_type, res["levels"]
+    )
 
 
 def _vector(ri: Any, plan: ColumnPlan) -> Any:
@@ -48,12 +35,12 @@ def _vector(ri: Any, plan: ColumnPlan) -> Any:
     if plan.kind == "double":
         vec = ri.FloatSexpVector.from_memoryview(values.data)
         if plan.na is not None:
-            np.frombuffer(vec.memoryview(), dtype=np.uint64)[plan.na] = NA_REAL_BITS
+            np.frombuffer(vec.memoryview(), dtype=np.uint64)[plan.na] = _NA_REAL
         return vec
     cls = ri.BoolSexpVector if plan.kind == "logical" else ri.IntSexpVector
     vec = cls.from_memoryview(values.data)
     if plan.na is not None:
-        np.frombuffer(vec.memoryview(), dtype=np.int32)[plan.na] = INT_MIN
+        np.frombuffer(vec.memoryview(), dtype=np.int32)[plan.na] = _NA_INTEGER
     if plan.kind == "factor":
         vec.do_slot_assign("levels", ri.StrSexpVector(list(plan.levels or ())))
         vec.rclass = ri.StrSexpVector(["ordered", "factor"] if plan.ordered else ["factor"])
@@ -87,7 +74,6 @@ def to_r(data: Any, columns: Sequence[str] | None = None) -> Any:
     rpy2.rinterface.ListSexpVector
         The R data frame (an rpy2 low-level object; wrap it with ``rpy2.robjects`` if needed).
     """
-    table = as_arrow_table(data, columns)
-    plans = [plan_column(name, table.column(i)) for i, name in enumerate(table.column_names)]
-    frame, _ = build_r_frame(plans, table.num_rows)
+    planned = plan_frame(data, columns)
+    frame, _ = build_r_frame(planned.columns, planned.n_rows)
     return frame

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-INT_MIN = -(2**31)
+from pylme.conversion.rtypes import INT_MIN
 
 
 def _dims(obj: Any) -> tuple[int, ...] | None:
@@ -45,6 +45,8 @@ def from_r(obj: Any) -> Any:
             out[raw == INT_MIN] = np.nan
             return _shaped(out, obj)
         return _shaped(raw.astype(np.int64), obj)
+    if isinstance(obj, ri.ByteSexpVector):
+        return bytes(obj)
     if isinstance(obj, ri.StrSexpVector):
         na = ri.NA_Character
         return tuple(None if s is na else str(s) for s in obj)

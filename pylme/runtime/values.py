@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-INT_MIN = -(2**31)
+from pylme.conversion.rtypes import INT_MAX, INT_MIN
 
 
 def _ri() -> Any:
@@ -24,7 +24,7 @@ def _scalar_vector(ri: Any, items: Sequence[Any]) -> Any:
     if all(isinstance(x, (bool, np.bool_)) for x in items):
         return ri.BoolSexpVector([bool(x) for x in items])
     if all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in items):
-        if all(INT_MIN < int(x) < 2**31 for x in items):
+        if all(INT_MIN < int(x) <= INT_MAX for x in items):
             return ri.IntSexpVector([int(x) for x in items])
         return ri.FloatSexpVector([float(x) for x in items])
     if all(isinstance(x, (int, float, np.integer, np.floating)) for x in items):
@@ -41,6 +41,8 @@ def to_r_value(value: Any) -> Any:
         return value
     if value is None:
         return ri.NULL
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return ri.ByteSexpVector(bytes(value))
     if isinstance(value, Mapping):
         out = ri.ListSexpVector([to_r_value(v) for v in value.values()])
         out.do_slot_assign("names", ri.StrSexpVector([str(k) for k in value.keys()]))

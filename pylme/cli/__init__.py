@@ -1,0 +1,1 @@
+"""The ``pylme`` command (click): fit, verify, doctor, datasets, demo."""

@@ -1,0 +1,28 @@
+"""Option vocabularies, as ``Literal`` types: the allowed values live here, mypy sees them,
+and :func:`check_literal` names them in the error."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar, get_args
+
+from pylme.errors import OptionError
+
+NaAction = Literal["omit", "exclude", "fail"]
+Contrast = Literal["contr.treatment", "contr.sum", "contr.helmert", "contr.poly", "contr.SAS"]
+PredictType = Literal["response", "link"]
+ConfintMethod = Literal["profile", "Wald", "boot"]
+BootType = Literal["perc", "basic", "norm"]
+Ddf = Literal["Satterthwaite", "Kenward-Roger"]
+Backend = Literal["serial", "loky", "dask"]
+OnError = Literal["keep", "raise"]
+JobKind = Literal["lmer", "glmer", "glmer_nb"]
+
+T = TypeVar("T")
+
+
+def check_literal(value: Any, vocabulary: Any, what: str) -> Any:
+    """``value`` if it is one of the ``Literal`` type's values, else :class:`OptionError`."""
+    allowed = get_args(vocabulary)
+    if not isinstance(value, str) or value not in allowed:
+        raise OptionError(f"{what} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value

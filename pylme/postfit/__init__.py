@@ -1,0 +1,1 @@
+"""After the fit: predict, simulate, refit, update, and the ``.rds`` round trip."""

@@ -1,0 +1,1 @@
+"""Reproducibility receipts: ``fit.receipt()``, ``pylme.verify`` and ``VerifyReport``."""
