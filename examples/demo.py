@@ -20,6 +20,8 @@ print("\nVarCorr (as R's as.data.frame(VarCorr(fit))):")
 print(fit.varcorr.to_frame())
 print("\nConditional modes, first rows (as R's as.data.frame(ranef(fit, condVar = TRUE))):")
 print(fit.ranef_frame().head())
-print(f"\nconverged={fit.convergence.converged} singular={fit.convergence.singular} "
-      f"fit time {elapsed:.3f} s")
+print(
+    f"\nconverged={fit.convergence.converged} singular={fit.convergence.singular} "
+    f"fit time {elapsed:.3f} s"
+)
 print(f"versions: {fit.provenance.versions}")

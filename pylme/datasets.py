@@ -13,7 +13,9 @@ def _column(value: Any) -> Any:
     if isinstance(value, dict):
         codes = np.nan_to_num(np.asarray(value["codes"], dtype=float), nan=0).astype(np.int64) - 1
         categories = pd.Index(list(value["levels"]))
-        return pd.Categorical.from_codes(codes, categories=categories, ordered=bool(value["ordered"][0]))
+        return pd.Categorical.from_codes(
+            codes, categories=categories, ordered=bool(value["ordered"][0])
+        )
     if isinstance(value, tuple):
         return pd.array(list(value), dtype=object)
     if value.dtype == bool:

@@ -19,15 +19,32 @@ def synthetic(seed: int = 1) -> pd.DataFrame:
     g = np.repeat(STRING_LABELS, n_per)
     n = len(g)
     x = rng.normal(size=n)
-    f = pd.Categorical(rng.choice(["zeta", "alpha", "mid"], size=n), categories=["zeta", "alpha", "mid"])
-    dose = pd.Categorical(rng.choice(["low", "med", "high"], size=n), categories=["low", "med", "high"], ordered=True)
+    f = pd.Categorical(
+        rng.choice(["zeta", "alpha", "mid"], size=n), categories=["zeta", "alpha", "mid"]
+    )
+    dose = pd.Categorical(
+        rng.choice(["low", "med", "high"], size=n), categories=["low", "med", "high"], ordered=True
+    )
     u = dict(zip(STRING_LABELS, rng.normal(scale=1.5, size=len(STRING_LABELS))))
     fe = {"zeta": 0.0, "alpha": 1.0, "mid": -0.5}
-    y = 2 + 0.7 * x + np.array([fe[v] for v in f]) + np.array([u[v] for v in g]) + rng.normal(size=n)
+    y = (
+        2
+        + 0.7 * x
+        + np.array([fe[v] for v in f])
+        + np.array([u[v] for v in g])
+        + rng.normal(size=n)
+    )
     y = y + np.array([{"low": 0.0, "med": 0.4, "high": 1.1}[v] for v in dose])
     return pd.DataFrame(
-        {"y": y, "x": x, "g": pd.array(g, dtype=object), "f": f, "dose": dose,
-         "w": rng.uniform(0.5, 2.0, size=n), "off": rng.normal(scale=0.3, size=n)}
+        {
+            "y": y,
+            "x": x,
+            "g": pd.array(g, dtype=object),
+            "f": f,
+            "dose": dose,
+            "w": rng.uniform(0.5, 2.0, size=n),
+            "off": rng.normal(scale=0.3, size=n),
+        }
     )
 
 
@@ -40,13 +57,20 @@ def large(seed: int = 11) -> pd.DataFrame:
     k = rng.integers(0, 600, size=n)
     h = rng.integers(0, 40, size=n)
     x = rng.normal(size=n)
-    u, v, w0, w1 = (rng.normal(scale=s, size=m) for s, m in ((0.8, 1500), (0.5, 600), (0.6, 40), (0.3, 40)))
+    u, v, w0, w1 = (
+        rng.normal(scale=s, size=m) for s, m in ((0.8, 1500), (0.5, 600), (0.6, 40), (0.3, 40))
+    )
     eta = 0.3 + 0.5 * x + u[g] + v[k] * x + w0[h] + w1[h] * x
-    return pd.DataFrame({
-        "y": eta + rng.normal(size=n), "x": x,
-        "yes": rng.random(n) < 1 / (1 + np.exp(-eta)),
-        "g": pd.array([f"s{i}" for i in g], dtype=object), "k": k.astype(np.int32), "h": pd.array([f"h{i}" for i in h], dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "y": eta + rng.normal(size=n),
+            "x": x,
+            "yes": rng.random(n) < 1 / (1 + np.exp(-eta)),
+            "g": pd.array([f"s{i}" for i in g], dtype=object),
+            "k": k.astype(np.int32),
+            "h": pd.array([f"h{i}" for i in h], dtype=object),
+        }
+    )
 
 
 @cache
@@ -75,7 +99,12 @@ def dataset(name: str) -> pd.DataFrame:
 #: id -> (data set, formula, pylme keyword options, R options)
 LMER_CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
     "sleep_reml": ("lme4:sleepstudy", "Reaction ~ Days + (Days | Subject)", {}, {}),
-    "sleep_ml": ("lme4:sleepstudy", "Reaction ~ Days + (Days | Subject)", {"REML": False}, {"REML": False}),
+    "sleep_ml": (
+        "lme4:sleepstudy",
+        "Reaction ~ Days + (Days | Subject)",
+        {"REML": False},
+        {"REML": False},
+    ),
     "sleep_uncorrelated": ("lme4:sleepstudy", "Reaction ~ Days + (Days || Subject)", {}, {}),
     "sleep_slope_only": ("lme4:sleepstudy", "Reaction ~ Days + (0 + Days | Subject)", {}, {}),
     "penicillin_crossed": ("lme4:Penicillin", "diameter ~ 1 + (1 | plate) + (1 | sample)", {}, {}),
@@ -84,15 +113,36 @@ LMER_CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
     "string_groups": ("synthetic", "y ~ x + (1 | g)", {}, {}),
     "unsorted_categorical": ("synthetic", "y ~ x + f + (1 + x | g)", {}, {}),
     "ordered_factor": ("synthetic", "y ~ x + dose + (1 | g)", {}, {}),
-    "weights_column": ("sleep_w", "Reaction ~ Days + (Days | Subject)", {"weights": "w"}, {"weights": "w"}),
-    "offset_column": ("sleep_w", "Reaction ~ Days + (1 | Subject)", {"offset": "off"}, {"offset": "off"}),
+    "weights_column": (
+        "sleep_w",
+        "Reaction ~ Days + (Days | Subject)",
+        {"weights": "w"},
+        {"weights": "w"},
+    ),
+    "offset_column": (
+        "sleep_w",
+        "Reaction ~ Days + (1 | Subject)",
+        {"offset": "off"},
+        {"offset": "off"},
+    ),
     "control_option": (
-        "lme4:sleepstudy", "Reaction ~ Days + (Days | Subject)",
+        "lme4:sleepstudy",
+        "Reaction ~ Days + (Days | Subject)",
         {"control": {"optimizer": "Nelder_Mead", "optCtrl": {"FtolAbs": 1e-10}}},
         {"control": {"optimizer": "Nelder_Mead", "optCtrl": {"FtolAbs": 1e-10}}},
     ),
-    "contrasts_sum": ("synthetic", "y ~ x + f + (1 | g)", {"contrasts": {"f": "contr.sum"}}, {"contrasts": {"f": "contr.sum"}}),
-    "ml_crossed_weights": ("synthetic", "y ~ x + (1 | g) + (1 | f)", {"REML": False, "weights": "w"}, {"REML": False, "weights": "w"}),
+    "contrasts_sum": (
+        "synthetic",
+        "y ~ x + f + (1 | g)",
+        {"contrasts": {"f": "contr.sum"}},
+        {"contrasts": {"f": "contr.sum"}},
+    ),
+    "ml_crossed_weights": (
+        "synthetic",
+        "y ~ x + (1 | g) + (1 | f)",
+        {"REML": False, "weights": "w"},
+        {"REML": False, "weights": "w"},
+    ),
     # q >= 1000: conditional variances by the Schur complement (r_scripts/condvar.R).
     "large_crossed": ("large", "y ~ x + (1 | g) + (x | h)", {}, {}),
     "large_vector": ("large", "y ~ x + (x | k) + (1 | h)", {"REML": False}, {"REML": False}),
@@ -111,13 +161,17 @@ def glmm_synthetic(seed: int = 3) -> pd.DataFrame:
     eta = 0.5 + 0.3 * x + u
     mu_nb = np.exp(eta)
     p_yes = 1 / (1 + np.exp(-(0.2 + 0.8 * x + u)))
-    return pd.DataFrame({
-        "g": pd.array(g, dtype=object), "x": x, "logt": logt,
-        "count": rng.poisson(np.exp(eta + logt)).astype(np.int32),
-        "pos": rng.gamma(shape=5.0, scale=np.exp(1 + 0.3 * x + u) / 5.0),
-        "nb": rng.negative_binomial(1.5, 1.5 / (1.5 + mu_nb)).astype(np.int32),
-        "answer": pd.array(np.where(rng.random(len(g)) < p_yes, "yes", "no"), dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "g": pd.array(g, dtype=object),
+            "x": x,
+            "logt": logt,
+            "count": rng.poisson(np.exp(eta + logt)).astype(np.int32),
+            "pos": rng.gamma(shape=5.0, scale=np.exp(1 + 0.3 * x + u) / 5.0),
+            "nb": rng.negative_binomial(1.5, 1.5 / (1.5 + mu_nb)).astype(np.int32),
+            "answer": pd.array(np.where(rng.random(len(g)) < p_yes, "yes", "no"), dtype=object),
+        }
+    )
 
 
 @cache
@@ -147,15 +201,42 @@ GLMER_CASES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "cbpp_logit": ("glmer", "lme4:cbpp", CBPP, {"family": "binomial"}),
     "cbpp_probit": ("glmer", "lme4:cbpp", CBPP, {"family": "binomial", "link": "probit"}),
     "cbpp_agq9": ("glmer", "lme4:cbpp", CBPP, {"family": "binomial", "nAGQ": 9}),
-    "grouseticks_poisson": ("glmer", "lme4:grouseticks", "TICKS ~ YEAR + HEIGHT + (1 | BROOD) + (1 | LOCATION)",
-                            {"family": "poisson"}),
-    "contraception_factor": ("glmer", "mlmRev:Contraception", "use ~ age + I(age^2) + urban + livch + (1 | district)",
-                             {"family": "binomial"}),
-    "verbagg_crossed": ("glmer", "lme4:VerbAgg", "r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)",
-                        {"family": "binomial"}),
-    "proportion_weights": ("glmer", "cbpp_prop", "prop ~ period + (1 | herd)", {"family": "binomial", "weights": "size"}),
-    "poisson_offset": ("glmer", "glmm_synthetic", "count ~ x + (1 | g)", {"family": "poisson", "offset": "logt"}),
-    "gamma_log": ("glmer", "glmm_synthetic", "pos ~ x + (1 | g)", {"family": "Gamma", "link": "log"}),
+    "grouseticks_poisson": (
+        "glmer",
+        "lme4:grouseticks",
+        "TICKS ~ YEAR + HEIGHT + (1 | BROOD) + (1 | LOCATION)",
+        {"family": "poisson"},
+    ),
+    "contraception_factor": (
+        "glmer",
+        "mlmRev:Contraception",
+        "use ~ age + I(age^2) + urban + livch + (1 | district)",
+        {"family": "binomial"},
+    ),
+    "verbagg_crossed": (
+        "glmer",
+        "lme4:VerbAgg",
+        "r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)",
+        {"family": "binomial"},
+    ),
+    "proportion_weights": (
+        "glmer",
+        "cbpp_prop",
+        "prop ~ period + (1 | herd)",
+        {"family": "binomial", "weights": "size"},
+    ),
+    "poisson_offset": (
+        "glmer",
+        "glmm_synthetic",
+        "count ~ x + (1 | g)",
+        {"family": "poisson", "offset": "logt"},
+    ),
+    "gamma_log": (
+        "glmer",
+        "glmm_synthetic",
+        "pos ~ x + (1 | g)",
+        {"family": "Gamma", "link": "log"},
+    ),
     "string_response": ("glmer", "glmm_synthetic", "answer ~ x + (1 | g)", {"family": "binomial"}),
     "negative_binomial": ("glmer.nb", "glmm_synthetic", "nb ~ x + (1 | g)", {}),
     "imm10_logistic": ("glmer", "imm10_hi", "hi ~ homework + (1 | schid)", {"family": "binomial"}),

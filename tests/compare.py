@@ -7,10 +7,30 @@ import rref
 from conftest import RTOL, assert_close
 
 QUANTITIES = [
-    "fixef_terms", "fixef", "std_error", "statistic", "vcov",
-    "varcorr_labels", "varcorr_values", "ranef_labels", "ranef_values", "cond_var",
-    "coef", "fitted", "residuals", "loglik", "df", "aic", "bic", "deviance", "reml_criterion",
-    "sigma", "nobs", "ngrps", "df_residual", "singular",
+    "fixef_terms",
+    "fixef",
+    "std_error",
+    "statistic",
+    "vcov",
+    "varcorr_labels",
+    "varcorr_values",
+    "ranef_labels",
+    "ranef_values",
+    "cond_var",
+    "coef",
+    "fitted",
+    "residuals",
+    "loglik",
+    "df",
+    "aic",
+    "bic",
+    "deviance",
+    "reml_criterion",
+    "sigma",
+    "nobs",
+    "ngrps",
+    "df_residual",
+    "singular",
 ]
 
 
@@ -58,14 +78,19 @@ def check(q: str, fit, ref: dict, rtol: float = RTOL) -> None:
                 arr = f(blk)
                 m = int(round(np.sqrt(arr.size / n)))
                 expected = arr.reshape((m, m, n), order="F").transpose(2, 0, 1)
-                assert_close(cv[:, j:j + m, j:j + m], expected, rtol=rtol, what=f"cond_var {g}")
+                assert_close(cv[:, j : j + m, j : j + m], expected, rtol=rtol, what=f"cond_var {g}")
                 j += m
     elif q == "coef":
         assert list(fit.coef) == list(ref["coef"])
         for g, c in ref["coef"].items():
             ours = fit.coef[g]
             assert list(ours.levels) == _strs(c["levels"]) and list(ours.terms) == _strs(c["terms"])
-            assert_close(ours.values, f(c["values"]).reshape(ours.values.shape, order="F"), rtol=rtol, what=f"coef {g}")
+            assert_close(
+                ours.values,
+                f(c["values"]).reshape(ours.values.shape, order="F"),
+                rtol=rtol,
+                what=f"coef {g}",
+            )
     elif q == "fitted":
         assert_close(fit.fitted, f(ref["fitted"]), rtol=rtol, what=q)
     elif q == "residuals":
@@ -91,7 +116,6 @@ def check(q: str, fit, ref: dict, rtol: float = RTOL) -> None:
         assert_close(fit.theta, ref["theta"], rtol=rtol, what=q)
     else:
         assert_close(getattr(fit, q), ref[q], rtol=rtol, what=q)
-
 
 
 def r_summary_lines(lines: list[str]) -> list[str]:

@@ -40,7 +40,9 @@ def sleepstudy():
 @pytest.fixture(scope="session")
 def imm10():
     if not IMM10.exists():
-        pytest.skip(f"walkthrough data not found at {IMM10} (it lives in the project's shared/ folder)")
+        pytest.skip(
+            f"walkthrough data not found at {IMM10} (it lives in the project's shared/ folder)"
+        )
     import pandas as pd
 
     return pd.read_csv(IMM10)

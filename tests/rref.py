@@ -32,7 +32,11 @@ def rscript() -> str:
 
 
 def r_has_package(name: str) -> bool:
-    res = subprocess.run([rscript(), "-e", f"cat(nzchar(system.file(package='{name}')))"], capture_output=True, text=True)
+    res = subprocess.run(
+        [rscript(), "-e", f"cat(nzchar(system.file(package='{name}')))"],
+        capture_output=True,
+        text=True,
+    )
     return res.stdout.strip() == "TRUE"
 
 
@@ -42,7 +46,11 @@ def r_dataset(package: str, name: str) -> pd.DataFrame:
     CACHE.mkdir(parents=True, exist_ok=True)
     out = CACHE / f"{package}-{name}.json"
     if not out.exists():
-        subprocess.run([rscript(), str(R_SCRIPTS / "export_data.R"), package, name, str(out)], check=True, capture_output=True)
+        subprocess.run(
+            [rscript(), str(R_SCRIPTS / "export_data.R"), package, name, str(out)],
+            check=True,
+            capture_output=True,
+        )
     return frame_from_spec(json.loads(out.read_text()))
 
 
@@ -52,12 +60,18 @@ def frame_from_spec(spec: dict[str, Any]) -> pd.DataFrame:
         t = col["type"]
         if t == "factor":
             codes = [(-1 if c is None else c - 1) for c in col["codes"]]
-            cols[col["name"]] = pd.Categorical.from_codes(codes, categories=col["levels"], ordered=col["ordered"])
+            cols[col["name"]] = pd.Categorical.from_codes(
+                codes, categories=col["levels"], ordered=col["ordered"]
+            )
         elif t == "double":
-            cols[col["name"]] = np.array([np.nan if v is None else v for v in col["values"]], dtype=float)
+            cols[col["name"]] = np.array(
+                [np.nan if v is None else v for v in col["values"]], dtype=float
+            )
         elif t == "integer":
             vals = col["values"]
-            cols[col["name"]] = pd.array(vals, dtype="Int64") if None in vals else np.array(vals, dtype=np.int32)
+            cols[col["name"]] = (
+                pd.array(vals, dtype="Int64") if None in vals else np.array(vals, dtype=np.int32)
+            )
         elif t == "logical":
             cols[col["name"]] = pd.array(col["values"], dtype="boolean")
         else:
@@ -86,16 +100,47 @@ def spec_from_frame(df: pd.DataFrame) -> dict[str, Any]:
         s = df[name]
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes = [None if c < 0 else int(c) + 1 for c in s.cat.codes]
-            cols.append({"name": name, "type": "factor", "levels": [str(c) for c in s.cat.categories],
-                         "ordered": bool(s.cat.ordered), "codes": codes})
+            cols.append(
+                {
+                    "name": name,
+                    "type": "factor",
+                    "levels": [str(c) for c in s.cat.categories],
+                    "ordered": bool(s.cat.ordered),
+                    "codes": codes,
+                }
+            )
         elif pd.api.types.is_bool_dtype(s.dtype):
-            cols.append({"name": name, "type": "logical", "values": [_json_value(v) for v in s.astype(object)]})
+            cols.append(
+                {
+                    "name": name,
+                    "type": "logical",
+                    "values": [_json_value(v) for v in s.astype(object)],
+                }
+            )
         elif pd.api.types.is_integer_dtype(s.dtype):
-            cols.append({"name": name, "type": "integer", "values": [_json_value(v) for v in s.astype(object)]})
+            cols.append(
+                {
+                    "name": name,
+                    "type": "integer",
+                    "values": [_json_value(v) for v in s.astype(object)],
+                }
+            )
         elif pd.api.types.is_float_dtype(s.dtype):
-            cols.append({"name": name, "type": "double", "values": [_json_value(v) for v in s.astype(object)]})
+            cols.append(
+                {
+                    "name": name,
+                    "type": "double",
+                    "values": [_json_value(v) for v in s.astype(object)],
+                }
+            )
         else:
-            cols.append({"name": name, "type": "character", "values": [_json_value(v) for v in s.astype(object)]})
+            cols.append(
+                {
+                    "name": name,
+                    "type": "character",
+                    "values": [_json_value(v) for v in s.astype(object)],
+                }
+            )
     return {"n_rows": len(df), "columns": cols}
 
 
@@ -105,7 +150,11 @@ def reference_fits(cases: list[dict[str, Any]]) -> dict[str, Any]:
         inp, out = Path(tmp) / "cases.json", Path(tmp) / "out.json"
         payload = [{**c, "data": spec_from_frame(c["data"])} for c in cases]
         inp.write_text(json.dumps(payload))
-        res = subprocess.run([rscript(), str(R_SCRIPTS / "reference.R"), str(inp), str(out)], capture_output=True, text=True)
+        res = subprocess.run(
+            [rscript(), str(R_SCRIPTS / "reference.R"), str(inp), str(out)],
+            capture_output=True,
+            text=True,
+        )
         if res.returncode != 0:
             raise RuntimeError(f"reference.R failed:\n{res.stderr}")
         return json.loads(out.read_text())

@@ -40,27 +40,37 @@ def r_view(frame):
 def r_factor_levels(strings: list[str]) -> list[str]:
     """Levels that a separate pure-R process gives factor() for these strings."""
     code = "x <- jsonlite::fromJSON(file('stdin')); cat(jsonlite::toJSON(levels(factor(x))))"
-    res = subprocess.run([rref.rscript(), "-e", code], input=json.dumps(strings), capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [rref.rscript(), "-e", code],
+        input=json.dumps(strings),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(res.stdout)
 
 
 def frame_pandas():
-    return pd.DataFrame({
-        "f64": [1.5, np.nan, -2.25, 3.0],
-        "f32": np.array([1.0, 2.5, np.nan, 4.0], dtype=np.float32),
-        "i8": np.array([1, -2, 3, 4], dtype=np.int8),
-        "i32": np.array([1, 2, -3, 2**31 - 1], dtype=np.int32),
-        "i64_fits": np.array([1, 2, 3, -(2**31) + 1], dtype=np.int64),
-        "i64_big": np.array([1, 2, 2**40, -(2**31)], dtype=np.int64),
-        "boolean": [True, False, True, False],
-        "nullable_int": pd.array([1, None, 3, None], dtype="Int64"),
-        "nullable_bool": pd.array([True, None, False, True], dtype="boolean"),
-        "nullable_float": pd.array([0.5, None, 2.0, np.nan], dtype="Float64"),
-        "cat": pd.Categorical(["lo", "hi", None, "lo"], categories=["lo", "hi", "unused"]),
-        "ordered": pd.Categorical(["b", "c", "a", "b"], categories=["c", "b", "a"], ordered=True),
-        "strings": pd.array(["b", "_x", None, "A"], dtype=object),
-        "int_cats": pd.Categorical([3, 1, 2, 3], categories=[3, 1, 2]),
-    })
+    return pd.DataFrame(
+        {
+            "f64": [1.5, np.nan, -2.25, 3.0],
+            "f32": np.array([1.0, 2.5, np.nan, 4.0], dtype=np.float32),
+            "i8": np.array([1, -2, 3, 4], dtype=np.int8),
+            "i32": np.array([1, 2, -3, 2**31 - 1], dtype=np.int32),
+            "i64_fits": np.array([1, 2, 3, -(2**31) + 1], dtype=np.int64),
+            "i64_big": np.array([1, 2, 2**40, -(2**31)], dtype=np.int64),
+            "boolean": [True, False, True, False],
+            "nullable_int": pd.array([1, None, 3, None], dtype="Int64"),
+            "nullable_bool": pd.array([True, None, False, True], dtype="boolean"),
+            "nullable_float": pd.array([0.5, None, 2.0, np.nan], dtype="Float64"),
+            "cat": pd.Categorical(["lo", "hi", None, "lo"], categories=["lo", "hi", "unused"]),
+            "ordered": pd.Categorical(
+                ["b", "c", "a", "b"], categories=["c", "b", "a"], ordered=True
+            ),
+            "strings": pd.array(["b", "_x", None, "A"], dtype=object),
+            "int_cats": pd.Categorical([3, 1, 2, 3], categories=[3, 1, 2]),
+        }
+    )
 
 
 def test_pandas_types_values_and_na():
@@ -76,8 +86,18 @@ def test_pandas_types_values_and_na():
     assert v["i64_big"][0] == ("numeric",) and list(v["i64_big"][1]) == [1, 2, 2**40, -(2**31)]
     assert not v["i64_big"][2].any()
     assert v["boolean"][0] == ("logical",) and list(v["boolean"][1]) == [True, False, True, False]
-    assert v["nullable_int"][0] == ("integer",) and list(v["nullable_int"][2]) == [False, True, False, True]
-    assert v["nullable_bool"][0] == ("logical",) and list(v["nullable_bool"][2]) == [False, True, False, False]
+    assert v["nullable_int"][0] == ("integer",) and list(v["nullable_int"][2]) == [
+        False,
+        True,
+        False,
+        True,
+    ]
+    assert v["nullable_bool"][0] == ("logical",) and list(v["nullable_bool"][2]) == [
+        False,
+        True,
+        False,
+        False,
+    ]
     assert list(v["nullable_float"][2]) == [False, True, False, True]
 
 
@@ -113,7 +133,9 @@ def test_string_levels_in_running_session_match_factor_on_full_column():
     frame = pylme.to_r(pd.DataFrame({"s": pd.array(STRINGS, dtype=object)}))
     direct = ri.baseenv["factor"](ri.StrSexpVector(STRINGS))
     assert tuple(ri.baseenv["levels"](direct)) == tuple(ri.baseenv["levels"](frame[0]))
-    assert list(from_r(ri.baseenv["unclass"](direct))) == list(from_r(ri.baseenv["unclass"](frame[0])))
+    assert list(from_r(ri.baseenv["unclass"](direct))) == list(
+        from_r(ri.baseenv["unclass"](frame[0]))
+    )
 
 
 def test_string_na_positions():
@@ -124,19 +146,29 @@ def test_string_na_positions():
 
 @pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
 def test_same_r_frame_from_every_library(kind):
-    pdf = pd.DataFrame({
-        "x": [1.0, None, 3.0], "n": pd.array([1, None, 3], dtype="Int64"), "b": [True, False, True],
-        "s": ["b", "a", "B"], "c": pd.Categorical(["z", "a", "z"], categories=["z", "a"]),
-    })
+    pdf = pd.DataFrame(
+        {
+            "x": [1.0, None, 3.0],
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "b": [True, False, True],
+            "s": ["b", "a", "B"],
+            "c": pd.Categorical(["z", "a", "z"], categories=["z", "a"]),
+        }
+    )
     if kind == "pandas":
         data = pdf
     elif kind == "pyarrow":
         data = pa.Table.from_pandas(pdf, preserve_index=False)
     else:
-        data = pl.DataFrame({
-            "x": [1.0, None, 3.0], "n": pl.Series([1, None, 3], dtype=pl.Int64), "b": [True, False, True],
-            "s": ["b", "a", "B"], "c": pl.Series(["z", "a", "z"], dtype=pl.Enum(["z", "a"])),
-        })
+        data = pl.DataFrame(
+            {
+                "x": [1.0, None, 3.0],
+                "n": pl.Series([1, None, 3], dtype=pl.Int64),
+                "b": [True, False, True],
+                "s": ["b", "a", "B"],
+                "c": pl.Series(["z", "a", "z"], dtype=pl.Enum(["z", "a"])),
+            }
+        )
     v = r_view(pylme.to_r(data))
     assert v["x"][0] == ("numeric",) and list(v["x"][2]) == [False, True, False]
     assert v["n"][0] == ("integer",) and list(v["n"][2]) == [False, True, False]
@@ -151,9 +183,12 @@ def test_polars_categorical_levels_follow_r():
 
 
 def test_chunked_arrow_with_different_dictionaries():
-    a = pa.chunked_array([
-        pa.array(["x", "y"]).dictionary_encode(), pa.array(["z", "x"]).dictionary_encode(),
-    ])
+    a = pa.chunked_array(
+        [
+            pa.array(["x", "y"]).dictionary_encode(),
+            pa.array(["z", "x"]).dictionary_encode(),
+        ]
+    )
     v = r_view(pylme.to_r(pa.table({"d": a})))
     levels = v["d"][3]
     assert [levels[c - 1] for c in v["d"][1]] == ["x", "y", "z", "x"]
@@ -164,11 +199,14 @@ def test_only_named_columns_are_sent():
     assert tuple(frame.names) == ("f64", "cat")
 
 
-@pytest.mark.parametrize("column, dtype", [
-    (pd.Series(pd.to_datetime(["2020-01-01", "2020-01-02"])), "timestamp"),
-    (pd.Series([b"a", b"b"]), "binary"),
-    (pd.Series([[1], [2, 3]]), "list"),
-])
+@pytest.mark.parametrize(
+    "column, dtype",
+    [
+        (pd.Series(pd.to_datetime(["2020-01-01", "2020-01-02"])), "timestamp"),
+        (pd.Series([b"a", b"b"]), "binary"),
+        (pd.Series([[1], [2, 3]]), "list"),
+    ],
+)
 def test_unsupported_types_name_the_column(column, dtype):
     with pytest.raises(pylme.DataError, match=f"column 'bad'.*{dtype}"):
         pylme.to_r(pd.DataFrame({"bad": column}))

@@ -32,11 +32,21 @@ def _fit(formula, data, **kw):
 
 
 CASES = {
-    "sleep_reml": lambda imm: _fit("Reaction ~ Days + (Days | Subject)", rref.r_dataset("lme4", "sleepstudy")),
-    "sleep_ml": lambda imm: _fit("Reaction ~ Days + (Days | Subject)", rref.r_dataset("lme4", "sleepstudy"), REML=False),
-    "sleep_uncorrelated": lambda imm: _fit("Reaction ~ Days + (Days || Subject)", rref.r_dataset("lme4", "sleepstudy")),
-    "penicillin_crossed": lambda imm: _fit("diameter ~ 1 + (1 | plate) + (1 | sample)", rref.r_dataset("lme4", "Penicillin")),
-    "pastes_nested": lambda imm: _fit("strength ~ 1 + (1 | batch/cask)", rref.r_dataset("lme4", "Pastes")),
+    "sleep_reml": lambda imm: _fit(
+        "Reaction ~ Days + (Days | Subject)", rref.r_dataset("lme4", "sleepstudy")
+    ),
+    "sleep_ml": lambda imm: _fit(
+        "Reaction ~ Days + (Days | Subject)", rref.r_dataset("lme4", "sleepstudy"), REML=False
+    ),
+    "sleep_uncorrelated": lambda imm: _fit(
+        "Reaction ~ Days + (Days || Subject)", rref.r_dataset("lme4", "sleepstudy")
+    ),
+    "penicillin_crossed": lambda imm: _fit(
+        "diameter ~ 1 + (1 | plate) + (1 | sample)", rref.r_dataset("lme4", "Penicillin")
+    ),
+    "pastes_nested": lambda imm: _fit(
+        "strength ~ 1 + (1 | batch/cask)", rref.r_dataset("lme4", "Pastes")
+    ),
     "dietox_slopes": lambda imm: _fit("Weight ~ Time + (1 + Time | Pig)", _dietox()),
     "imm10_slope": lambda imm: _fit("math ~ homework + (1 + homework | schid)", imm),
 }
@@ -59,7 +69,16 @@ def test_crosscheck_agrees(case, imm_or_none):
     assert cc.rows[0].quantity == "loglik at lme4's estimates"
     assert abs(cc.loglik_at_lme4 - fit.loglik) / abs(fit.loglik) <= LOGLIK_BAR
     assert len(cc.rows) >= 5
-    assert list(cc.to_frame().columns) == ["quantity", "lme4", "statsmodels", "abs_diff", "rel_diff", "tol", "ok", "note"]
+    assert list(cc.to_frame().columns) == [
+        "quantity",
+        "lme4",
+        "statsmodels",
+        "abs_diff",
+        "rel_diff",
+        "tol",
+        "ok",
+        "note",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +124,16 @@ def test_glmm_approximate_check_runs(case):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pylme.PylmeWarning)
         if case == "cbpp":
-            fit = pylme.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", rref.r_dataset("lme4", "cbpp"))
+            fit = pylme.glmer(
+                "cbind(incidence, size - incidence) ~ period + (1 | herd)",
+                rref.r_dataset("lme4", "cbpp"),
+            )
         else:
-            fit = pylme.glmer("TICKS ~ YEAR + HEIGHT + (1 | BROOD) + (1 | LOCATION)", rref.r_dataset("lme4", "grouseticks"),
-                              family="poisson")
+            fit = pylme.glmer(
+                "TICKS ~ YEAR + HEIGHT + (1 | BROOD) + (1 | LOCATION)",
+                rref.r_dataset("lme4", "grouseticks"),
+                family="poisson",
+            )
     cc = fit.crosscheck()
     assert len(cc.rows) >= 4
     assert all("approximate" in r.note for r in cc.rows)
@@ -117,8 +142,12 @@ def test_glmm_approximate_check_runs(case):
 
 
 def test_glmm_tampered_fixed_effects_fail():
-    fit = pylme.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", rref.r_dataset("lme4", "cbpp"))
-    fe = dataclasses.replace(fit.fixef, estimate=np.asarray(fit.fixef.estimate) - 2 * np.asarray(fit.fixef.std_error))
+    fit = pylme.glmer(
+        "cbind(incidence, size - incidence) ~ period + (1 | herd)", rref.r_dataset("lme4", "cbpp")
+    )
+    fe = dataclasses.replace(
+        fit.fixef, estimate=np.asarray(fit.fixef.estimate) - 2 * np.asarray(fit.fixef.std_error)
+    )
     assert not dataclasses.replace(fit, fixef=fe).crosscheck().ok
 
 

@@ -12,12 +12,17 @@ F = "Reaction ~ Days + (Days | Subject)"
 
 
 def test_missing_column_is_named(sleepstudy):
-    with pytest.raises(pylme.DataError, match="column 'Dayz' not found.*Available columns: Reaction, Days, Subject"):
+    with pytest.raises(
+        pylme.DataError, match="column 'Dayz' not found.*Available columns: Reaction, Days, Subject"
+    ):
         pylme.lmer("Reaction ~ Dayz + (1 | Subject)", sleepstudy)
 
 
 def test_data_that_is_not_a_frame():
-    with pytest.raises(pylme.DataError, match="pandas DataFrame, a polars DataFrame or a pyarrow Table; got builtins.dict"):
+    with pytest.raises(
+        pylme.DataError,
+        match="pandas DataFrame, a polars DataFrame or a pyarrow Table; got builtins.dict",
+    ):
         pylme.lmer(F, {"Reaction": [1.0]})
 
 
@@ -50,13 +55,19 @@ def test_na_action_fail(sleepstudy):
         pylme.lmer(F, d, na_action="fail")
 
 
-@pytest.mark.parametrize("formula, message", [
-    ("Reaction ~ Days + (Days | Subject", "could not parse the formula"),
-    ("Reaction ~ Days", "No random effects terms"),
-    ("~ Days + (1 | Subject)", "has no response"),
-    ("Reaction + Days", "must have the form 'response ~ terms'"),
-    ("Reaction ~ Days + (Days | Subject) + notafunction(Days)", 'could not find function "notafunction"'),
-])
+@pytest.mark.parametrize(
+    "formula, message",
+    [
+        ("Reaction ~ Days + (Days | Subject", "could not parse the formula"),
+        ("Reaction ~ Days", "No random effects terms"),
+        ("~ Days + (1 | Subject)", "has no response"),
+        ("Reaction + Days", "must have the form 'response ~ terms'"),
+        (
+            "Reaction ~ Days + (Days | Subject) + notafunction(Days)",
+            'could not find function "notafunction"',
+        ),
+    ],
+)
 def test_malformed_formulas(sleepstudy, formula, message):
     with pytest.raises(pylme.FormulaError, match=message):
         pylme.lmer(formula, sleepstudy)
@@ -75,12 +86,17 @@ def test_r_failure_is_rerror_with_r_message(sleepstudy):
 
 
 def test_unknown_control_argument_lists_allowed(sleepstudy):
-    with pytest.raises(pylme.OptionError, match="unknown lmerControl argument\\(s\\): optimiser.*Allowed: optimizer"):
+    with pytest.raises(
+        pylme.OptionError,
+        match="unknown lmerControl argument\\(s\\): optimiser.*Allowed: optimizer",
+    ):
         pylme.lmer(F, sleepstudy, control={"optimiser": "bobyqa"})
 
 
 def test_bad_na_action(sleepstudy):
-    with pytest.raises(pylme.OptionError, match="na_action must be one of 'omit', 'exclude', 'fail'"):
+    with pytest.raises(
+        pylme.OptionError, match="na_action must be one of 'omit', 'exclude', 'fail'"
+    ):
         pylme.lmer(F, sleepstudy, na_action="drop")
 
 
@@ -96,12 +112,21 @@ def test_bad_contrast(sleepstudy):
 
 
 def test_weights_of_wrong_length(sleepstudy):
-    with pytest.raises(pylme.DataError, match="weights has shape \\(3,\\); it must be one value per row \\(180 rows\\)"):
+    with pytest.raises(
+        pylme.DataError,
+        match="weights has shape \\(3,\\); it must be one value per row \\(180 rows\\)",
+    ):
         pylme.lmer(F, sleepstudy, weights=np.ones(3))
 
 
 def test_every_error_is_a_pylme_error():
-    for exc in (pylme.DataError, pylme.FormulaError, pylme.RError, pylme.RNotFoundError, pylme.OptionError):
+    for exc in (
+        pylme.DataError,
+        pylme.FormulaError,
+        pylme.RError,
+        pylme.RNotFoundError,
+        pylme.OptionError,
+    ):
         assert issubclass(exc, pylme.PylmeError)
 
 

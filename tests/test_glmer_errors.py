@@ -19,7 +19,9 @@ def synth():
 
 
 def test_unknown_family_lists_allowed(cbpp):
-    with pytest.raises(pylme.OptionError, match="unknown family 'binomal'; allowed: binomial, poisson, Gamma"):
+    with pytest.raises(
+        pylme.OptionError, match="unknown family 'binomal'; allowed: binomial, poisson, Gamma"
+    ):
         pylme.glmer(CBPP, cbpp, family="binomal")
 
 
@@ -29,7 +31,9 @@ def test_unknown_link_lists_allowed(cbpp):
 
 
 def test_link_not_for_family(cbpp):
-    with pytest.raises(pylme.OptionError, match="link 'sqrt' is not available for the binomial family"):
+    with pytest.raises(
+        pylme.OptionError, match="link 'sqrt' is not available for the binomial family"
+    ):
         pylme.glmer(CBPP, cbpp, family=pylme.Binomial(link="sqrt"))
 
 
@@ -56,14 +60,18 @@ def test_negative_count_in_poisson(synth):
 
 def test_three_level_factor_response(synth):
     d = synth.assign(answer=synth["answer"].where(synth["x"] < 1, "maybe"))
-    with pytest.raises(pylme.DataError, match="binomial response 'answer' has 3 levels \\(maybe, no, yes\\)"):
+    with pytest.raises(
+        pylme.DataError, match="binomial response 'answer' has 3 levels \\(maybe, no, yes\\)"
+    ):
         pylme.glmer("answer ~ x + (1 | g)", d)
 
 
 def test_agq_with_two_random_terms(cbpp):
     d = cbpp.assign(obs=[str(i) for i in range(len(cbpp))])
     with pytest.raises(pylme.PylmeError, match="nAGQ"):
-        pylme.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd) + (1 | obs)", d, nAGQ=5)
+        pylme.glmer(
+            "cbind(incidence, size - incidence) ~ period + (1 | herd) + (1 | obs)", d, nAGQ=5
+        )
 
 
 def test_bad_nagq_value(cbpp):

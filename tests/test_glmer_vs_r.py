@@ -17,7 +17,11 @@ import pylme
 #: move more with memory layout between processes; the issue's bar is 1e-6.
 GLMM_RTOL = 1e-6
 
-GLMM_QUANTITIES = [q for q in QUANTITIES if q != "reml_criterion"] + ["p_value", "linear_predictor", "family"]
+GLMM_QUANTITIES = [q for q in QUANTITIES if q != "reml_criterion"] + [
+    "p_value",
+    "linear_predictor",
+    "family",
+]
 
 
 def _available(case: str) -> bool:
@@ -34,11 +38,20 @@ AVAILABLE = [c for c in GLMER_CASES if _available(c)]
 
 @pytest.fixture(scope="module")
 def references():
-    return rref.reference_fits([
-        {"id": cid, "function": fn, "formula": formula, "data": glmm_dataset(ds), "options": opts,
-         "as_factor": ["answer"] if cid == "string_response" else []}
-        for cid, (fn, ds, formula, opts) in GLMER_CASES.items() if cid in AVAILABLE
-    ])
+    return rref.reference_fits(
+        [
+            {
+                "id": cid,
+                "function": fn,
+                "formula": formula,
+                "data": glmm_dataset(ds),
+                "options": opts,
+                "as_factor": ["answer"] if cid == "string_response" else [],
+            }
+            for cid, (fn, ds, formula, opts) in GLMER_CASES.items()
+            if cid in AVAILABLE
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +69,17 @@ def fits():
 
 
 def _case_params():
-    return [pytest.param(c, marks=() if c in AVAILABLE else pytest.mark.skip(reason=_why(c))) for c in GLMER_CASES]
+    return [
+        pytest.param(c, marks=() if c in AVAILABLE else pytest.mark.skip(reason=_why(c)))
+        for c in GLMER_CASES
+    ]
 
 
 def _why(case: str) -> str:
     ds = GLMER_CASES[case][1]
-    return f"data for {case} not available here ({ds}: shared/data/imm10.csv or the R package mlmRev)"
+    return (
+        f"data for {case} not available here ({ds}: shared/data/imm10.csv or the R package mlmRev)"
+    )
 
 
 @pytest.mark.parametrize("quantity", GLMM_QUANTITIES)

@@ -34,12 +34,19 @@ def test_declared_python_minimum_is_what_the_tools_check():
 def test_setup_refuses_an_older_python(tmp_path):
     """setup.sh stops with a clear message when PYTHON is older than 3.10 (a fake python 3.9)."""
     fake = tmp_path / "python3.9"
-    fake.write_text("#!/bin/sh\nexec " + sys.executable + " -c \"import sys\nif 'version_info' in "
-                    "sys.argv[-1] or True: print('3.9.18') if 'print' in sys.argv[-1] else "
-                    "sys.exit(1)\" \"$@\"\n")
+    fake.write_text(
+        "#!/bin/sh\nexec " + sys.executable + " -c \"import sys\nif 'version_info' in "
+        "sys.argv[-1] or True: print('3.9.18') if 'print' in sys.argv[-1] else "
+        'sys.exit(1)" "$@"\n'
+    )
     fake.chmod(0o755)
-    res = subprocess.run(["bash", str(ROOT / "scripts" / "setup.sh"), "demo"], env={"PATH": "/usr/bin:/bin",
-                         "PYTHON": str(fake)}, capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "setup.sh"), "demo"],
+        env={"PATH": "/usr/bin:/bin", "PYTHON": str(fake)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 1
     assert "pylme needs Python 3.10 or newer" in res.stdout
 
@@ -70,8 +77,10 @@ def test_repr_is_one_line(sleepstudy):
     text = repr(fit)
     assert "\n" not in text and len(text) < 200
     # R: logLik(lmer(Reaction ~ Days + (Days | Subject), sleepstudy)) prints -871.8141
-    assert text == ("<LmerFit REML: Reaction ~ Days + (Days | Subject); 180 obs, 18 Subject; "
-                    f"logLik {fit.loglik:.7g}>")
+    assert text == (
+        "<LmerFit REML: Reaction ~ Days + (Days | Subject); 180 obs, 18 Subject; "
+        f"logLik {fit.loglik:.7g}>"
+    )
     assert "-871.8141" in text
 
 
@@ -84,13 +93,20 @@ def test_glmer_repr_names_family(sleepstudy):
 def test_type_checkers_see_real_signatures(tmp_path):
     """mypy flags a wrong argument type to pylme.lmer: it is not Any."""
     snippet = tmp_path / "use.py"
-    snippet.write_text("import pylme\nfit = pylme.lmer('y ~ x + (1|g)', None, REML='yes')\n"
-                       "reveal_type(pylme.glmer)\n")
+    snippet.write_text(
+        "import pylme\nfit = pylme.lmer('y ~ x + (1|g)', None, REML='yes')\n"
+        "reveal_type(pylme.glmer)\n"
+    )
     mypy = BIN / "mypy"
     if not mypy.exists():
         pytest.skip("mypy is not installed (pip install 'pylme[lint]')")
-    res = subprocess.run([str(mypy), "--no-incremental", "--python-version", "3.10", str(snippet)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    res = subprocess.run(
+        [str(mypy), "--no-incremental", "--python-version", "3.10", str(snippet)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert 'Argument "REML" to "lmer" has incompatible type "str"; expected "bool"' in res.stdout
     assert "def (formula: str, data: Any, *, family: Any =" in res.stdout
 

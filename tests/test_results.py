@@ -36,14 +36,41 @@ def _all_values(obj, seen=None):
 
 def test_every_accessor_works(fit):
     names = [name for name, _ in _all_values(fit)]
-    for required in ("fixef", "varcorr", "ranef", "coef", "fitted", "residuals", "loglik", "aic", "bic",
-                     "deviance", "reml_criterion", "sigma", "nobs", "ngrps", "df_residual", "n_dropped",
-                     "convergence", "provenance", "components", "correlations", "cond_var", "cond_sd"):
+    for required in (
+        "fixef",
+        "varcorr",
+        "ranef",
+        "coef",
+        "fitted",
+        "residuals",
+        "loglik",
+        "aic",
+        "bic",
+        "deviance",
+        "reml_criterion",
+        "sigma",
+        "nobs",
+        "ngrps",
+        "df_residual",
+        "n_dropped",
+        "convergence",
+        "provenance",
+        "components",
+        "correlations",
+        "cond_var",
+        "cond_sd",
+    ):
         assert required in names
     assert isinstance(fit.fixef.to_frame(), pd.DataFrame)
     assert list(fit.varcorr.to_frame().columns) == ["grp", "var1", "var2", "vcov", "sdcor"]
     assert list(fit.ranef_frame().columns) == ["grpvar", "term", "grp", "condval", "condsd"]
-    assert list(fit.ranef["Subject"].to_frame().columns) == ["grpvar", "term", "grp", "condval", "condsd"]
+    assert list(fit.ranef["Subject"].to_frame().columns) == [
+        "grpvar",
+        "term",
+        "grp",
+        "condval",
+        "condsd",
+    ]
     assert fit.coef["Subject"].to_frame().shape == (18, 2)
     assert fit.summary().startswith("Linear mixed model fit by REML")
     assert str(fit) == fit.summary()
@@ -101,7 +128,9 @@ def test_provenance(fit, sleepstudy):
     assert p.formula == "Reaction ~ Days + (Days | Subject)" and p.function == "lmer"
     assert p.options["REML"] is True and p.columns == ("Reaction", "Days", "Subject")
     assert len(p.data_sha256) == 64
-    other = pylme.lmer("Reaction ~ Days + (Days | Subject)", sleepstudy.assign(Reaction=sleepstudy.Reaction + 1))
+    other = pylme.lmer(
+        "Reaction ~ Days + (Days | Subject)", sleepstudy.assign(Reaction=sleepstudy.Reaction + 1)
+    )
     assert other.provenance.data_sha256 != p.data_sha256
     again = pylme.lmer("Reaction ~ Days + (Days | Subject)", sleepstudy)
     assert again.provenance.data_sha256 == p.data_sha256
@@ -130,6 +159,7 @@ def test_group_names_as_lme4(sleepstudy):
 
 
 # --- the "Multilevel Models in R" (2019) walkthrough on imm10 -----------------------------
+
 
 def test_walkthrough_random_intercept(imm10):
     fit = pylme.lmer("math ~ homework + (1 | schid)", imm10)

@@ -16,7 +16,9 @@ import pylme
 
 
 def _run_python(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_import_is_fast_and_does_not_start_r():
@@ -69,8 +71,11 @@ def test_singular_fit_warns_and_is_kept(capfd):
 
 def test_convergence_warning_category(sleepstudy):
     with pytest.warns(pylme.ConvergenceWarning):
-        fit = pylme.lmer("Reaction ~ Days + (Days | Subject)", sleepstudy,
-                         control={"optimizer": "Nelder_Mead", "optCtrl": {"maxfun": 10}})
+        fit = pylme.lmer(
+            "Reaction ~ Days + (Days | Subject)",
+            sleepstudy,
+            control={"optimizer": "Nelder_Mead", "optCtrl": {"maxfun": 10}},
+        )
     assert not fit.convergence.converged
     assert fit.convergence.warnings
 

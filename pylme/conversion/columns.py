@@ -98,7 +98,13 @@ def _double(name: str, arr: pa.Array) -> ColumnPlan:
 def _integer(name: str, arr: pa.Array) -> ColumnPlan:
     t = arr.type
     if t.bit_width <= 16:
-        return ColumnPlan(name, "integer", _numeric_values(arr.cast(pa.int32()), np.int32), _null_mask(arr), str(t))
+        return ColumnPlan(
+            name,
+            "integer",
+            _numeric_values(arr.cast(pa.int32()), np.int32),
+            _null_mask(arr),
+            str(t),
+        )
     mm = pc.min_max(arr).as_py()
     lo, hi = mm["min"], mm["max"]
     if lo is None or (lo > INT_MIN and hi <= INT_MAX):
@@ -141,7 +147,9 @@ def _factor(name: str, arr: pa.DictionaryArray) -> ColumnPlan:
     levels = _level_strings(name, arr.dictionary)
     idx = arr.indices
     codes = _numeric_values(idx.cast(pa.int32()), np.int32) + 1
-    return ColumnPlan(name, "factor", codes, _null_mask(arr), str(arr.type), levels, bool(arr.type.ordered))
+    return ColumnPlan(
+        name, "factor", codes, _null_mask(arr), str(arr.type), levels, bool(arr.type.ordered)
+    )
 
 
 def _string(name: str, arr: pa.Array) -> ColumnPlan:

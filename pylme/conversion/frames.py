@@ -48,7 +48,13 @@ def _check_columns(available: list[str], wanted: Sequence[str]) -> None:
 def _pandas_column(series: Any, name: str) -> pa.ChunkedArray:
     try:
         arr = pa.array(series, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+    except (
+        pa.ArrowInvalid,
+        pa.ArrowTypeError,
+        pa.ArrowNotImplementedError,
+        TypeError,
+        ValueError,
+    ) as exc:
         raise DataError(
             f"column {name!r} (pandas dtype {series.dtype}) cannot be converted: {exc}. "
             "Give it one type (numbers, strings, booleans or a categorical)."

@@ -21,7 +21,9 @@ def crosscheck(fit: MixedFit, *, refit: bool = True) -> CrossCheck:
     try:
         import statsmodels  # noqa: F401
     except ImportError as exc:
-        raise PylmeError("crosscheck() needs statsmodels: pip install 'pylme[statsmodels]'") from exc
+        raise PylmeError(
+            "crosscheck() needs statsmodels: pip install 'pylme[statsmodels]'"
+        ) from exc
     if isinstance(fit, GlmerFit):
         return crosscheck_glmm(fit)
     if not isinstance(fit, LmerFit):

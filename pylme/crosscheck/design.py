@@ -52,11 +52,25 @@ def read_design(fit: Any) -> Design:
     terms = []
     for t in raw["terms"]:
         k = len(t["columns"])
-        terms.append(Term(t["group"][0], t["factor"][0], tuple(t["columns"]), np.asarray(t["codes"], dtype=np.int64),
-                          tuple(t["levels"]), np.reshape(t["mm"], (n, k), order="F")))
+        terms.append(
+            Term(
+                t["group"][0],
+                t["factor"][0],
+                tuple(t["columns"]),
+                np.asarray(t["codes"], dtype=np.int64),
+                tuple(t["levels"]),
+                np.reshape(t["mm"], (n, k), order="F"),
+            )
+        )
     p = len(raw["x_names"])
-    return Design(np.reshape(raw["X"], (n, p), order="F"), tuple(raw["x_names"]), raw["y"], raw["weights"],
-                  raw["offset"], terms)
+    return Design(
+        np.reshape(raw["X"], (n, p), order="F"),
+        tuple(raw["x_names"]),
+        raw["y"],
+        raw["weights"],
+        raw["offset"],
+        terms,
+    )
 
 
 def _nests(inner: np.ndarray, outer: np.ndarray) -> bool:
@@ -79,13 +93,20 @@ def plan_mixedlm(design: Design) -> MixedLMPlan:
             plan.vc_terms.append(t)
         else:
             where = "crossed with" if outer is None else "nested in"
-            plan.skipped.append((name, f"correlated terms on a factor {where} another grouping factor: MixedLM's "
-                                       "variance components are independent scalars"))
+            plan.skipped.append(
+                (
+                    name,
+                    f"correlated terms on a factor {where} another grouping factor: MixedLM's "
+                    "variance components are independent scalars",
+                )
+            )
     n = len(design.y)
     if outer is None:
         cells = sum(n * len(t.levels) for t in plan.vc_terms)
         if cells > MAX_DENSE_CELLS:
-            plan.skipped.append(("crossed design", f"{cells:,} dense cells exceed {MAX_DENSE_CELLS:,}"))
+            plan.skipped.append(
+                ("crossed design", f"{cells:,} dense cells exceed {MAX_DENSE_CELLS:,}")
+            )
             plan.vc_terms = []
     return plan
 
@@ -97,8 +118,11 @@ def mixedlm_inputs(design: Design, plan: MixedLMPlan) -> tuple[np.ndarray, np.nd
     from statsmodels.regression.mixed_linear_model import VCSpec
 
     n = len(design.y)
-    groups = np.zeros(n, dtype=np.int64) if plan.groups is None else next(
-        t.codes for t in design.terms if t.factor == plan.groups)
+    groups = (
+        np.zeros(n, dtype=np.int64)
+        if plan.groups is None
+        else next(t.codes for t in design.terms if t.factor == plan.groups)
+    )
     exog_re = plan.re_term.mm if plan.re_term is not None else np.zeros((n, 0))
     labels = np.unique(groups)
     rows = [np.flatnonzero(groups == g) for g in labels]

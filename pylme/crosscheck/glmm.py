@@ -55,14 +55,23 @@ def crosscheck_glmm(fit: Any, method: str = "vb") -> CrossCheck:
     skipped: list[tuple[str, str]] = []
     canonical = {"binomial": "logit", "poisson": "log"}
     if fit.family not in canonical or fit.link != canonical[fit.family]:
-        skipped.append((f"family {fit.family} ({fit.link})", "statsmodels has Bayesian mixed GLMs only for binomial-logit "
-                                                              "and Poisson-log"))
+        skipped.append(
+            (
+                f"family {fit.family} ({fit.link})",
+                "statsmodels has Bayesian mixed GLMs only for binomial-logit and Poisson-log",
+            )
+        )
         return CrossCheck(False, (), None, tuple(skipped), "BayesMixedGLM")
     design = read_design(fit)
     for t in design.terms:
         if len(t.columns) > 1:
-            skipped.append((f"({' + '.join(t.columns)} | {t.group})", "correlated random effects: statsmodels' Bayesian "
-                                                                       "mixed GLMs have independent variance components only"))
+            skipped.append(
+                (
+                    f"({' + '.join(t.columns)} | {t.group})",
+                    "correlated random effects: statsmodels' Bayesian "
+                    "mixed GLMs have independent variance components only",
+                )
+            )
     if np.any(design.offset != 0):
         skipped.append(("offset", "statsmodels' Bayesian mixed GLMs take no offset"))
     if skipped:
@@ -72,14 +81,18 @@ def crosscheck_glmm(fit: Any, method: str = "vb") -> CrossCheck:
     blocks, ident = [], []
     for j, t in enumerate(design.terms):
         n_lev = len(t.levels)
-        ind = sparse.csr_matrix((t.mm[:, 0], (np.arange(len(y)), t.codes - 1)), shape=(len(y), n_lev))
+        ind = sparse.csr_matrix(
+            (t.mm[:, 0], (np.arange(len(y)), t.codes - 1)), shape=(len(y), n_lev)
+        )
         blocks.append(ind)
         ident += [j] * n_lev
     Z = sparse.hstack(blocks).tocsr()
     if fit.family == "binomial":
         trials = design.weights
         if np.any(np.abs(trials - np.round(trials)) > 1e-8):
-            return CrossCheck(False, (), None, (("weights", "non-integer binomial trials"),), "BayesMixedGLM")
+            return CrossCheck(
+                False, (), None, (("weights", "non-integer binomial trials"),), "BayesMixedGLM"
+            )
         trials = np.round(trials).astype(int)
         succ = np.round(y * trials).astype(int)
         rep = np.repeat(np.arange(len(y)), trials)
@@ -95,21 +108,63 @@ def crosscheck_glmm(fit: Any, method: str = "vb") -> CrossCheck:
     rows = []
     fe = fit.fixef
     for i, term in enumerate(fe.terms):
-        rows.append(row(f"fixef[{term}]", fe.estimate[i], fe_mean[i], FIXEF_SE_UNITS, fe.std_error[i],
-                        f"{APPROX}; rel_diff in glmer SEs"))
+        rows.append(
+            row(
+                f"fixef[{term}]",
+                fe.estimate[i],
+                fe_mean[i],
+                FIXEF_SE_UNITS,
+                fe.std_error[i],
+                f"{APPROX}; rel_diff in glmer SEs",
+            )
+        )
     start = 0
     for j, t in enumerate(design.terms):
-        sd = next(c.sd for c in fit.varcorr.components if c.group == t.group and c.term == t.columns[0])
+        sd = next(
+            c.sd for c in fit.varcorr.components if c.group == t.group and c.term == t.columns[0]
+        )
         sm_sd = float(np.exp(res.vcp_mean[j]))
-        r = row(f"sd[{t.group}: {t.columns[0]}]", sd, sm_sd, SD_LOG_RATIO, note=f"{APPROX}; rel_diff = |log ratio|")
-        rows.append(type(r)(r.quantity, r.lme4, r.statsmodels, r.abs_diff, abs(np.log(sm_sd / sd)), r.tol,
-                            bool(abs(np.log(sm_sd / sd)) <= SD_LOG_RATIO), r.note))
+        r = row(
+            f"sd[{t.group}: {t.columns[0]}]",
+            sd,
+            sm_sd,
+            SD_LOG_RATIO,
+            note=f"{APPROX}; rel_diff = |log ratio|",
+        )
+        rows.append(
+            type(r)(
+                r.quantity,
+                r.lme4,
+                r.statsmodels,
+                r.abs_diff,
+                abs(np.log(sm_sd / sd)),
+                r.tol,
+                bool(abs(np.log(sm_sd / sd)) <= SD_LOG_RATIO),
+                r.note,
+            )
+        )
         n_lev = len(t.levels)
-        theirs = np.asarray(res.vc_mean[start:start + n_lev])
+        theirs = np.asarray(res.vc_mean[start : start + n_lev])
         start += n_lev
         modes = fit.ranef[t.factor]
         ours = np.asarray(modes.modes)[:, modes.terms.index(t.columns[0])]
-        corr = float(np.corrcoef(ours, theirs)[0, 1]) if np.std(ours) > 0 and np.std(theirs) > 0 else 0.0
-        rows.append(type(r)(f"ranef[{t.group}: {t.columns[0]}] correlation", 1.0, corr, 1 - corr, 1 - corr,
-                            MODES_1_MINUS_CORR, bool(1 - corr <= MODES_1_MINUS_CORR), f"{APPROX}; rel_diff = 1 - corr"))
-    return CrossCheck(all(r.ok for r in rows), tuple(rows), None, tuple(skipped), "BayesMixedGLM (approximate)")
+        corr = (
+            float(np.corrcoef(ours, theirs)[0, 1])
+            if np.std(ours) > 0 and np.std(theirs) > 0
+            else 0.0
+        )
+        rows.append(
+            type(r)(
+                f"ranef[{t.group}: {t.columns[0]}] correlation",
+                1.0,
+                corr,
+                1 - corr,
+                1 - corr,
+                MODES_1_MINUS_CORR,
+                bool(1 - corr <= MODES_1_MINUS_CORR),
+                f"{APPROX}; rel_diff = 1 - corr",
+            )
+        )
+    return CrossCheck(
+        all(r.ok for r in rows), tuple(rows), None, tuple(skipped), "BayesMixedGLM (approximate)"
+    )

@@ -50,16 +50,28 @@ class CrossCheck:
 
     def __str__(self) -> str:
         head = f"Cross-check against statsmodels ({self.method}): {'OK' if self.ok else 'FAILED'}"
-        lines = [head, f"{'quantity':<34} {'lme4':>14} {'statsmodels':>14} {'rel_diff':>10} {'tol':>8}  ok"]
+        lines = [
+            head,
+            f"{'quantity':<34} {'lme4':>14} {'statsmodels':>14} {'rel_diff':>10} {'tol':>8}  ok",
+        ]
         for r in self.rows:
-            lines.append(f"{r.quantity[:34]:<34} {r.lme4:>14.6g} {r.statsmodels:>14.6g} {r.rel_diff:>10.2e} "
-                         f"{r.tol:>8.0e}  {'yes' if r.ok else 'NO'}" + (f"  ({r.note})" if r.note else ""))
+            lines.append(
+                f"{r.quantity[:34]:<34} {r.lme4:>14.6g} {r.statsmodels:>14.6g} {r.rel_diff:>10.2e} "
+                f"{r.tol:>8.0e}  {'yes' if r.ok else 'NO'}" + (f"  ({r.note})" if r.note else "")
+            )
         for part, why in self.skipped:
             lines.append(f"skipped {part}: {why}")
         return "\n".join(lines)
 
 
-def row(quantity: str, ours: float, theirs: float, tol: float, scale: float | None = None, note: str = "") -> CheckRow:
+def row(
+    quantity: str,
+    ours: float,
+    theirs: float,
+    tol: float,
+    scale: float | None = None,
+    note: str = "",
+) -> CheckRow:
     """A row; ``scale`` is the denominator of rel_diff (default: |lme4 value|)."""
     ours, theirs = float(ours), float(theirs)
     diff = abs(ours - theirs)

@@ -15,7 +15,17 @@ LINKS: dict[str, tuple[str, ...]] = {
     "inverse.gaussian": ("1/mu^2", "inverse", "identity", "log"),
     "gaussian": ("identity", "log", "inverse"),
 }
-ALL_LINKS = ("logit", "probit", "cauchit", "cloglog", "log", "identity", "inverse", "sqrt", "1/mu^2")
+ALL_LINKS = (
+    "logit",
+    "probit",
+    "cauchit",
+    "cloglog",
+    "log",
+    "identity",
+    "inverse",
+    "sqrt",
+    "1/mu^2",
+)
 
 
 @dataclass(frozen=True)
@@ -55,12 +65,16 @@ def resolve_family(family: Any, link: str | None) -> tuple[str, str]:
     """(R family name, R link name), or OptionError listing the allowed values."""
     if isinstance(family, Family):
         if link is not None and family.link is not None and link != family.link:
-            raise OptionError(f"link given twice: {family.link!r} in the family and {link!r} as link=")
+            raise OptionError(
+                f"link given twice: {family.link!r} in the family and {link!r} as link="
+            )
         name, link = family.name, link or family.link
     elif isinstance(family, str):
         name = family
     else:
-        raise OptionError(f"family must be a family name or a pylme family such as pylme.Binomial(); got {family!r}")
+        raise OptionError(
+            f"family must be a family name or a pylme family such as pylme.Binomial(); got {family!r}"
+        )
     if name.startswith("quasi"):
         raise OptionError(
             f"lme4 does not fit quasi families ({name!r}): glmer rejects them. Use 'binomial' or 'poisson', "
@@ -73,7 +87,11 @@ def resolve_family(family: Any, link: str | None) -> tuple[str, str]:
     if link not in ALL_LINKS:
         raise OptionError(f"unknown link {link!r}; allowed: {', '.join(ALL_LINKS)}")
     if link not in LINKS[name]:
-        raise OptionError(f"link {link!r} is not available for the {name} family; allowed: {', '.join(LINKS[name])}")
+        raise OptionError(
+            f"link {link!r} is not available for the {name} family; allowed: {', '.join(LINKS[name])}"
+        )
     if name == "gaussian" and link == "identity":
-        raise OptionError("a gaussian family with the identity link is a linear mixed model: use pylme.lmer")
+        raise OptionError(
+            "a gaussian family with the identity link is a linear mixed model: use pylme.lmer"
+        )
     return name, link

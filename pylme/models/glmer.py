@@ -12,14 +12,37 @@ from pylme.results.fit import GlmerFit
 
 def _check_nagq(nAGQ: Any) -> int:
     if isinstance(nAGQ, bool) or not isinstance(nAGQ, int) or nAGQ < 0:
-        raise OptionError(f"nAGQ must be a whole number >= 0 (0, 1 = Laplace, or > 1 for Gauss-Hermite); got {nAGQ!r}")
+        raise OptionError(
+            f"nAGQ must be a whole number >= 0 (0, 1 = Laplace, or > 1 for Gauss-Hermite); got {nAGQ!r}"
+        )
     return nAGQ
 
 
-def _fit(function: str, formula: str, data: Any, *, family: str | None, link: str | None, weights: Any,
-         offset: Any, nAGQ: int, contrasts: Any, control: Any, na_action: str) -> GlmerFit:
-    fit = run_fit(function, formula, data, weights=weights, offset=offset, contrasts=contrasts, control=control,
-                  na_action=na_action, specific={"family": family, "link": link, "nAGQ": nAGQ})
+def _fit(
+    function: str,
+    formula: str,
+    data: Any,
+    *,
+    family: str | None,
+    link: str | None,
+    weights: Any,
+    offset: Any,
+    nAGQ: int,
+    contrasts: Any,
+    control: Any,
+    na_action: str,
+) -> GlmerFit:
+    fit = run_fit(
+        function,
+        formula,
+        data,
+        weights=weights,
+        offset=offset,
+        contrasts=contrasts,
+        control=control,
+        na_action=na_action,
+        specific={"family": family, "link": link, "nAGQ": nAGQ},
+    )
     if not isinstance(fit, GlmerFit):
         raise TypeError(f"lme4 returned a {type(fit).__name__} for a {function} call")
     return fit
@@ -60,8 +83,19 @@ def glmer(
     Other parameters are as in :func:`pylme.lmer`.
     """
     name, link = resolve_family(family, link)
-    return _fit("glmer", formula, data, family=name, link=link, weights=weights, offset=offset,
-                nAGQ=_check_nagq(nAGQ), contrasts=contrasts, control=control, na_action=na_action)
+    return _fit(
+        "glmer",
+        formula,
+        data,
+        family=name,
+        link=link,
+        weights=weights,
+        offset=offset,
+        nAGQ=_check_nagq(nAGQ),
+        contrasts=contrasts,
+        control=control,
+        na_action=na_action,
+    )
 
 
 def glmer_nb(
@@ -76,5 +110,16 @@ def glmer_nb(
     na_action: str = "omit",
 ) -> GlmerFit:
     """Negative-binomial GLMM with lme4's ``glmer.nb``; the estimated theta is ``fit.theta``."""
-    return _fit("glmer.nb", formula, data, family=None, link=None, weights=weights, offset=offset,
-                nAGQ=_check_nagq(nAGQ), contrasts=contrasts, control=control, na_action=na_action)
+    return _fit(
+        "glmer.nb",
+        formula,
+        data,
+        family=None,
+        link=None,
+        weights=weights,
+        offset=offset,
+        nAGQ=_check_nagq(nAGQ),
+        contrasts=contrasts,
+        control=control,
+        na_action=na_action,
+    )

@@ -42,8 +42,17 @@ def lmer(
     """
     if not isinstance(REML, bool):
         raise OptionError(f"REML must be True or False; got {REML!r}")
-    fit = run_fit("lmer", formula, data, weights=weights, offset=offset, contrasts=contrasts, control=control,
-                  na_action=na_action, specific={"REML": REML})
+    fit = run_fit(
+        "lmer",
+        formula,
+        data,
+        weights=weights,
+        offset=offset,
+        contrasts=contrasts,
+        control=control,
+        na_action=na_action,
+        specific={"REML": REML},
+    )
     if not isinstance(fit, LmerFit):
         raise TypeError(f"lme4 returned a {type(fit).__name__} for an lmer call")
     return fit

@@ -39,7 +39,9 @@ class Control:
 
 def check_na_action(na_action: str) -> str:
     if na_action not in NA_ACTIONS:
-        raise OptionError(f"na_action must be one of {', '.join(map(repr, NA_ACTIONS))}; got {na_action!r}")
+        raise OptionError(
+            f"na_action must be one of {', '.join(map(repr, NA_ACTIONS))}; got {na_action!r}"
+        )
     return "fail" if na_action == "fail" else "omit"
 
 
@@ -50,21 +52,31 @@ def check_control(control: Any) -> dict[str, Any] | None:
         return control.to_r_args()
     if isinstance(control, Mapping):
         if not all(isinstance(k, str) for k in control):
-            raise OptionError("control keys must be lmerControl/glmerControl argument names (strings)")
+            raise OptionError(
+                "control keys must be lmerControl/glmerControl argument names (strings)"
+            )
         return dict(control)
-    raise OptionError(f"control must be a dict of lmerControl arguments or pylme.Control; got {type(control).__name__}")
+    raise OptionError(
+        f"control must be a dict of lmerControl arguments or pylme.Control; got {type(control).__name__}"
+    )
 
 
 def check_contrasts(contrasts: Any, variables: list[str]) -> dict[str, str] | None:
     if contrasts is None:
         return None
     if not isinstance(contrasts, Mapping):
-        raise OptionError("contrasts must be a dict mapping a column to an R contrast name, e.g. {'g': 'contr.sum'}")
+        raise OptionError(
+            "contrasts must be a dict mapping a column to an R contrast name, e.g. {'g': 'contr.sum'}"
+        )
     out = {}
     for col, name in contrasts.items():
         if name not in CONTRASTS:
-            raise OptionError(f"unknown contrast {name!r} for column {col!r}; allowed: {', '.join(CONTRASTS)}")
+            raise OptionError(
+                f"unknown contrast {name!r} for column {col!r}; allowed: {', '.join(CONTRASTS)}"
+            )
         if col not in variables:
-            raise OptionError(f"contrasts names column {col!r}, which is not in the formula ({', '.join(variables)})")
+            raise OptionError(
+                f"contrasts names column {col!r}, which is not in the formula ({', '.join(variables)})"
+            )
         out[str(col)] = name
     return out

@@ -30,7 +30,9 @@ OFFSET_COLUMN = ".pylme_offset"
 def formula_variables(formula: Any) -> list[str]:
     """The variables the formula names (R's ``all.vars``): the columns to send to R."""
     if not isinstance(formula, str) or not formula.strip():
-        raise FormulaError(f"the formula must be a non-empty string such as 'y ~ x + (1 | g)'; got {formula!r}")
+        raise FormulaError(
+            f"the formula must be a non-empty string such as 'y ~ x + (1 | g)'; got {formula!r}"
+        )
     return list(_all_vars(formula))
 
 
@@ -50,7 +52,9 @@ def _describe(value: Any) -> Any:
 def _vector_column(kind: str, value: Any, n_rows: int, name: str) -> ColumnPlan:
     arr = np.asarray(value)
     if arr.ndim != 1 or arr.shape[0] != n_rows:
-        raise DataError(f"{kind} has shape {arr.shape}; it must be one value per row ({n_rows} rows)")
+        raise DataError(
+            f"{kind} has shape {arr.shape}; it must be one value per row ({n_rows} rows)"
+        )
     if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
         raise DataError(f"{kind} must be numeric; got dtype {arr.dtype}")
     return plan_column(name, pa.array(arr.astype(np.float64)))
@@ -88,8 +92,14 @@ def run_fit(
     ctrl = check_control(control)
     columns = formula_variables(formula)
     contr = check_contrasts(contrasts, columns) if contrasts is not None else None
-    options = {**specific, "weights": _describe(weights), "offset": _describe(offset),
-               "contrasts": contr, "control": ctrl, "na_action": na_action}
+    options = {
+        **specific,
+        "weights": _describe(weights),
+        "offset": _describe(offset),
+        "contrasts": contr,
+        "control": ctrl,
+        "na_action": na_action,
+    }
     req = {**specific, "kind": function, "contrasts": contr, "control": ctrl, "na_action": na}
     weights_name = _aux_name(weights, columns, WEIGHTS_COLUMN)
     offset_name = _aux_name(offset, columns, OFFSET_COLUMN)
@@ -97,7 +107,10 @@ def run_fit(
     n_rows = planned.n_rows
     plans = planned.columns + [
         _vector_column(kind, value, n_rows, hidden)
-        for kind, value, hidden in (("weights", weights, WEIGHTS_COLUMN), ("offset", offset, OFFSET_COLUMN))
+        for kind, value, hidden in (
+            ("weights", weights, WEIGHTS_COLUMN),
+            ("offset", offset, OFFSET_COLUMN),
+        )
         if value is not None and not isinstance(value, str)
     ]
     if n_rows <= 0:
@@ -107,7 +120,13 @@ def run_fit(
         frame, sent = build_r_frame(plans, n_rows)
         result = session.call(
             "pylme_fit",
-            {**req, "formula": formula, "data": frame, "weights": weights_name, "offset": offset_name},
+            {
+                **req,
+                "formula": formula,
+                "data": frame,
+                "weights": weights_name,
+                "offset": offset_name,
+            },
             keep=("model",),
         )
         del frame
@@ -124,8 +143,11 @@ def run_fit(
         fit_id=uuid.uuid4().hex,
     )
     fit = parse_fit(
-        raw, provenance=provenance,
-        warnings=result.warnings, messages=result.messages, output=result.output,
+        raw,
+        provenance=provenance,
+        warnings=result.warnings,
+        messages=result.messages,
+        output=result.output,
         handle=ModelHandle(raw.pop("model")),
     )
     _emit_warnings(fit)

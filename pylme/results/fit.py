@@ -147,7 +147,9 @@ class MixedFit:
             )
         )
 
-    def simulate(self, nsim: int = 1, *, seed: int | None = None, re_form: str | None = "~0") -> Any:
+    def simulate(
+        self, nsim: int = 1, *, seed: int | None = None, re_form: str | None = "~0"
+    ) -> Any:
         """R's ``simulate(fit, nsim, seed, re.form)``: columns ``sim_1 … sim_n``, one row per
         row used in the fit."""
         return implementation("simulate")(self, nsim, seed=seed, re_form=re_form)
@@ -179,7 +181,13 @@ class MixedFit:
     ) -> pd.DataFrame:
         """R's ``confint(fit, method, level, parm, nsim, boot.type, oldNames = FALSE)``."""
         return implementation("confint")(  # type: ignore[no-any-return]
-            self, method, level=level, parm=parm, nsim=nsim, seed=seed, boot_type=boot_type,
+            self,
+            method,
+            level=level,
+            parm=parm,
+            nsim=nsim,
+            seed=seed,
+            boot_type=boot_type,
             progress=progress,
         )
 
@@ -262,7 +270,12 @@ class MixedFit:
     ) -> pd.DataFrame:
         """Parametric bootstrap, one row per replicate (R's ``bootMer`` with ``backend="serial"``)."""
         return implementation("bootstrap")(  # type: ignore[no-any-return]
-            self, nsim, seed=seed, statistic=statistic, backend=backend, n_jobs=n_jobs,
+            self,
+            nsim,
+            seed=seed,
+            statistic=statistic,
+            backend=backend,
+            n_jobs=n_jobs,
             progress=progress,
         )
 

@@ -71,7 +71,9 @@ def _coef(items: list[dict[str, Any]]) -> dict[str, GroupCoefficients]:
     return out
 
 
-def _convergence(raw: dict[str, Any], warnings: tuple[str, ...], messages: tuple[str, ...], output: str) -> Convergence:
+def _convergence(
+    raw: dict[str, Any], warnings: tuple[str, ...], messages: tuple[str, ...], output: str
+) -> Convergence:
     return Convergence(
         converged=bool(raw["converged"][0]),
         singular=bool(raw["singular"][0]),
@@ -98,7 +100,9 @@ def parse_fit(
     s = raw["stats"]
     common: dict[str, Any] = dict(
         formula=" ".join(raw["formula"]),
-        fixef=_fixef(raw["fixef"], z=bool(raw["glmm"][0]) and not bool(raw["varcorr"]["use_sc"][0])),
+        fixef=_fixef(
+            raw["fixef"], z=bool(raw["glmm"][0]) and not bool(raw["varcorr"]["use_sc"][0])
+        ),
         varcorr=_varcorr(raw["varcorr"]),
         ranef=_ranef(raw["ranef"]),
         coef=_coef(raw["coef"]),
@@ -121,7 +125,9 @@ def parse_fit(
     )
     if not bool(raw["glmm"][0]):
         rc = s.get("reml_criterion")
-        return LmerFit(**common, reml=bool(s["reml"][0]), reml_criterion=None if rc is None else float(rc[0]))
+        return LmerFit(
+            **common, reml=bool(s["reml"][0]), reml_criterion=None if rc is None else float(rc[0])
+        )
     fam = raw["family"]
     theta = fam.get("theta")
     return GlmerFit(

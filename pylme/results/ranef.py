@@ -68,7 +68,9 @@ class GroupCoefficients:
 
     def to_frame(self) -> Any:
         pd = pandas()
-        return pd.DataFrame(self.values, index=pd.Index(self.levels, name=self.group), columns=list(self.terms))
+        return pd.DataFrame(
+            self.values, index=pd.Index(self.levels, name=self.group), columns=list(self.terms)
+        )
 
 
 def ranef_frame(ranef: dict[str, ConditionalModes]) -> Any:

@@ -69,7 +69,9 @@ def _pad(items: list[str], right: bool = True) -> list[str]:
     return [s.rjust(w) if right else s.ljust(w) for s in items]
 
 
-def zapsmall(values: Iterable[float], digits: int, r_version: tuple[int, ...] = (4, 2)) -> np.ndarray:
+def zapsmall(
+    values: Iterable[float], digits: int, r_version: tuple[int, ...] = (4, 2)
+) -> np.ndarray:
     """R's ``zapsmall``: before R 4.4 it rounds to ``digits - log10(max)`` decimals (R's
     ``round`` takes the nearest whole number of digits); from R 4.4 on, ``digits - ceiling(log10(max))``."""
     x = np.asarray(values, dtype=float)
@@ -112,7 +114,9 @@ def char_matrix(
     return "\n".join(lines)
 
 
-def format_pval(pvalues: Iterable[float], digits: int, eps: float = float(np.finfo(float).eps)) -> list[str]:
+def format_pval(
+    pvalues: Iterable[float], digits: int, eps: float = float(np.finfo(float).eps)
+) -> list[str]:
     """R's ``format.pval(pv, digits = digits, eps = eps)`` (R 4.2)."""
     pv = [float(p) for p in pvalues]
     out = [""] * len(pv)

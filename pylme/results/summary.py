@@ -41,19 +41,29 @@ def one_line(fit: MixedFit) -> str:
         kind = "REML" if getattr(fit, "reml", False) else "ML"
     groups = ", ".join(f"{n} {g}" for g, n in fit.ngrps.items())
     loglik = format_real([fit.loglik], digits=7)[0]
-    return f"<{type(fit).__name__} {kind}: {fit.formula}; {fit.nobs} obs, {groups}; logLik {loglik}>"
+    return (
+        f"<{type(fit).__name__} {kind}: {fit.formula}; {fit.nobs} obs, {groups}; logLik {loglik}>"
+    )
 
 
 def _title(fit: MixedFit) -> str:
     if _is_glmm(fit):
         nagq = fit.nAGQ  # type: ignore[attr-defined]
-        how = "(Laplace Approximation)" if nagq == 1 else f"(Adaptive Gauss-Hermite Quadrature, nAGQ = {nagq})"
+        how = (
+            "(Laplace Approximation)"
+            if nagq == 1
+            else f"(Adaptive Gauss-Hermite Quadrature, nAGQ = {nagq})"
+        )
         title, cls = f"Generalized linear mixed model fit by maximum likelihood {how}", "glmerMod"
     else:
         cls = "lmerMod"
-        title = "Linear mixed model fit by " + ("REML" if getattr(fit, "reml", False) else "maximum likelihood ")
+        title = "Linear mixed model fit by " + (
+            "REML" if getattr(fit, "reml", False) else "maximum likelihood "
+        )
     if len(title) + 5 + len(cls) > WIDTH:
-        wrapped = textwrap.wrap(title, width=WIDTH - 3, subsequent_indent="  ", break_on_hyphens=False)
+        wrapped = textwrap.wrap(
+            title, width=WIDTH - 3, subsequent_indent="  ", break_on_hyphens=False
+        )
         return "\n".join(wrapped) + f" [{cls}]"
     return f"{title} ['{cls}']"
 
@@ -76,7 +86,9 @@ def _header(fit: MixedFit) -> list[str]:
     else:
         names = ["AIC", "BIC", "logLik", "deviance", "df.resid"]
         vals = np.round([fit.aic, fit.bic, fit.loglik, -2 * fit.loglik], 1)
-        cells = format_real(list(vals) + [float(fit.df_residual)], digits=7)[:4] + [str(fit.df_residual)]
+        cells = format_real(list(vals) + [float(fit.df_residual)], digits=7)[:4] + [
+            str(fit.df_residual)
+        ]
         lines.append(named_vector(names, cells))
     lines.append("")
     return lines
@@ -123,15 +135,23 @@ def _random_effects(fit: MixedFit) -> list[str]:
         corr_rows: list[list[str]] = []
         for _, terms, _, corr in groups:
             k = len(terms)
-            cells = np.array(format_real(np.round(corr.reshape(-1, order="F"), 2), nsmall=2)).reshape((k, k), order="F")
+            cells = np.array(
+                format_real(np.round(corr.reshape(-1, order="F"), 2), nsmall=2)
+            ).reshape((k, k), order="F")
             for a in range(k):
-                corr_rows.append([cells[a, b] if b < a else "" for b in range(k)] + [""] * (maxlen - k))
+                corr_rows.append(
+                    [cells[a, b] if b < a else "" for b in range(k)] + [""] * (maxlen - k)
+                )
         corr_rows = [r[: maxlen - 1] for r in corr_rows]
         corr_rows += [[""] * (maxlen - 1)] * (len(rows) - len(corr_rows))
         rows = [r + c for r, c in zip(rows, corr_rows)]
         colnames += ["Corr"] + [""] * (maxlen - 2)
     grps = "; ".join(f"{k}, {v}" for k, v in fit.ngrps.items())
-    return ["Random effects:", char_matrix(rows, colnames), f"Number of obs: {fit.nobs}, groups:  {grps}"]
+    return [
+        "Random effects:",
+        char_matrix(rows, colnames),
+        f"Number of obs: {fit.nobs}, groups:  {grps}",
+    ]
 
 
 def _coef_table(fit: MixedFit) -> list[str]:
@@ -141,7 +161,9 @@ def _coef_table(fit: MixedFit) -> list[str]:
     acs = np.abs(cs[np.isfinite(cs) & (cs != 0)])
     digmin = 1 + np.floor(np.log10([acs.min(), acs.max()])) if acs.size else np.array([1.0, 1.0])
     rnd = int(max(1, *(DIGITS - digmin)))
-    cs_txt = np.array(format_real(np.round(cs, rnd).reshape(-1, order="F"), digits=DIGITS)).reshape(cs.shape, order="F")
+    cs_txt = np.array(format_real(np.round(cs, rnd).reshape(-1, order="F"), digits=DIGITS)).reshape(
+        cs.shape, order="F"
+    )
     dig_tst = max(1, min(5, DIGITS - 1))
     t_txt = format_real(np.round(stat, dig_tst), digits=DIGITS)
     for j in range(2):
@@ -163,7 +185,10 @@ def _coef_table(fit: MixedFit) -> list[str]:
             for row, s in zip(cells, stars):
                 row.append(s.ljust(w))
             names.append("")
-            legend = ["---", "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 0.05 \u2018.\u2019 0.1 \u2018 \u2019 1"]
+            legend = [
+                "---",
+                "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 0.05 \u2018.\u2019 0.1 \u2018 \u2019 1",
+            ]
     return ["", "Fixed effects:", char_matrix(cells, names, list(fe.terms), right=True), *legend]
 
 
@@ -173,7 +198,9 @@ def _fixef_correlation(fit: MixedFit) -> list[str]:
     if p <= 1 or p > COR_MAX:
         return []
     corr = fe.correlation
-    txt = np.array(format_real(np.round(corr.reshape(-1, order="F"), 3), nsmall=3)).reshape((p, p), order="F")
+    txt = np.array(format_real(np.round(corr.reshape(-1, order="F"), 3), nsmall=3)).reshape(
+        (p, p), order="F"
+    )
     rns = abbreviate(fe.terms, 11)
     cns = abbreviate(fe.terms, 6)
     cells = [[txt[i, j] if j < i else "" for j in range(p - 1)] for i in range(1, p)]
@@ -185,7 +212,13 @@ def _convergence(fit: MixedFit) -> list[str]:
     if c.code == 0 and not c.lme4_messages and not c.optimizer_warnings:
         return []
     tag = "(OK)" if c.code == 0 else (f"({c.optimizer_message})" if c.optimizer_message else "")
-    return [f"optimizer ({c.optimizer}) convergence code: {c.code} {tag}", *c.lme4_messages, *c.optimizer_warnings, "", ""]
+    return [
+        f"optimizer ({c.optimizer}) convergence code: {c.code} {tag}",
+        *c.lme4_messages,
+        *c.optimizer_warnings,
+        "",
+        "",
+    ]
 
 
 def format_summary(fit: MixedFit) -> str:

@@ -43,7 +43,9 @@ class ModelHandle:
         if self._sexp is None:
             with R_LOCK:
                 if self._sexp is None:
-                    raw = get_session().call("pylme_unserialize", {"payload": self._payload}, keep=("model",))
+                    raw = get_session().call(
+                        "pylme_unserialize", {"payload": self._payload}, keep=("model",)
+                    )
                     self._sexp = raw.value["model"]
         return self._sexp
 

@@ -26,7 +26,12 @@ def _resolve_strings(session: RSession, plan: ColumnPlan) -> ColumnPlan:
     position = np.asarray(res["position"], dtype=np.int32)
     codes = position[plan.values] if len(position) else plan.values + 1
     return ColumnPlan(
-        plan.name, "factor", codes.astype(np.int32, copy=False), plan.na, plan.arrow_type, res["levels"]
+        plan.name,
+        "factor",
+        codes.astype(np.int32, copy=False),
+        plan.na,
+        plan.arrow_type,
+        res["levels"],
     )
 
 

@@ -40,7 +40,9 @@ def r_scripts_dir() -> Path:
     for candidate in (here / "r_scripts", here.parent / "r_scripts"):
         if (candidate / "runtime.R").is_file():
             return candidate
-    raise RNotFoundError(f"pylme's R sources (r_scripts/) are missing next to {here}; reinstall pylme.")
+    raise RNotFoundError(
+        f"pylme's R sources (r_scripts/) are missing next to {here}; reinstall pylme."
+    )
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,9 @@ class RSession:
         for name in R_FILES:
             sys_source(str(scripts / name), envir=self.env, **{"keep.source": False})
         versions = from_r(self.env["pylme_versions"]())
-        self.versions: dict[str, str | None] = {k: (v[0] if v else None) for k, v in versions.items()}
+        self.versions: dict[str, str | None] = {
+            k: (v[0] if v else None) for k, v in versions.items()
+        }
         self._check_versions()
         self.env["pylme_load"]()
         self._call = self.env["pylme_call"]
@@ -109,7 +113,9 @@ class RSession:
         if problems:
             raise RNotFoundError("; ".join(problems) + ".\n" + INSTALL_HINT)
 
-    def call(self, function: str, req: dict[str, Any], *, keep: tuple[str, ...] = ()) -> RCallResult:
+    def call(
+        self, function: str, req: dict[str, Any], *, keep: tuple[str, ...] = ()
+    ) -> RCallResult:
         """Run ``function(req)`` in R with output and conditions captured.
 
         ``req`` values are converted with :func:`pylme.conversion.values.to_r_value`. Entries of

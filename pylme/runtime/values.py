@@ -63,4 +63,6 @@ def to_r_value(value: Any) -> Any:
         if vec is not None:
             return vec
         return ri.ListSexpVector([to_r_value(v) for v in value])
-    raise TypeError(f"cannot pass a {type(value).__name__} to R: use numbers, strings, lists or dicts")
+    raise TypeError(
+        f"cannot pass a {type(value).__name__} to R: use numbers, strings, lists or dicts"
+    )

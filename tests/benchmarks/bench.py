@@ -70,7 +70,12 @@ class RTimer:
     """
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([rref.rscript(), "-e", R_TIMER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [rref.rscript(), "-e", R_TIMER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def time(self, expr: str) -> float:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -106,14 +111,19 @@ def conversion_frame(n: int = 1_000_000) -> pd.DataFrame:
     f_nan[rng.random(n) < 0.05] = np.nan
     nullable = pd.array(rng.integers(0, 100, n), dtype="Int64")
     nullable[rng.random(n) < 0.05] = pd.NA
-    return pd.DataFrame({
-        "x1": rng.normal(size=n), "x2": rng.normal(size=n),
-        "i32": rng.integers(0, 1000, n).astype(np.int32), "i64": rng.integers(0, 10**6, n).astype(np.int64),
-        "flag": rng.random(n) < 0.5,
-        "subject": pd.Series(labels[rng.integers(0, 5000, n)], dtype="str"),
-        "cat": pd.Categorical.from_codes(rng.integers(0, 300, n), categories=cats),
-        "nullable": nullable, "f_nan": f_nan,
-    })
+    return pd.DataFrame(
+        {
+            "x1": rng.normal(size=n),
+            "x2": rng.normal(size=n),
+            "i32": rng.integers(0, 1000, n).astype(np.int32),
+            "i64": rng.integers(0, 10**6, n).astype(np.int64),
+            "flag": rng.random(n) < 0.5,
+            "subject": pd.Series(labels[rng.integers(0, 5000, n)], dtype="str"),
+            "cat": pd.Categorical.from_codes(rng.integers(0, 300, n), categories=cats),
+            "nullable": nullable,
+            "f_nan": f_nan,
+        }
+    )
 
 
 def arrow_floor(df: pd.DataFrame) -> None:
@@ -153,32 +163,70 @@ def main() -> None:
         speedup = f"{t_p2ri / t_pylme:.0f}x faster (target >= 100x)"
     except Exception as exc:  # pandas2ri may not support this pandas
         p2ri, speedup = f"failed: {type(exc).__name__}: {str(exc)[:60]}", "n/a"
-    rows.append((f"to_r, {len(df):,} rows x 9 cols", f"{t_pylme:.3f} s", f"pandas2ri {p2ri}", speedup))
-    rows.append(("to_r vs Arrow floor", f"{t_pylme:.3f} s", f"floor {t_floor:.3f} s",
-                 f"{t_pylme / t_floor:.2f}x the floor (target <= 4x)"))
+    rows.append(
+        (f"to_r, {len(df):,} rows x 9 cols", f"{t_pylme:.3f} s", f"pandas2ri {p2ri}", speedup)
+    )
+    rows.append(
+        (
+            "to_r vs Arrow floor",
+            f"{t_pylme:.3f} s",
+            f"floor {t_floor:.3f} s",
+            f"{t_pylme / t_floor:.2f}x the floor (target <= 4x)",
+        )
+    )
 
     # 2. InstEval end to end, alternating with the same lmer call in a plain R process
     r = RTimer()
-    r.time('data(InstEval); data(VerbAgg); data(sleepstudy)')
+    r.time("data(InstEval); data(VerbAgg); data(sleepstudy)")
     formula = "y ~ service + lectage + studage + (1 | s) + (1 | d) + (1 | dept:service)"
     inst = rref.r_dataset("lme4", "InstEval")
     reps = 1 if QUICK else 5
-    t_py, t_r = paired(lambda: pylme.lmer(formula, inst, REML=False), r, f"lmer({formula}, InstEval, REML = FALSE)", reps)
-    rows.append((f"InstEval lmer end to end (median of {reps})", f"{t_py:.2f} s", f"R {t_r:.2f} s", f"ratio {t_py / t_r:.3f} (target <= 1.10)"))
+    t_py, t_r = paired(
+        lambda: pylme.lmer(formula, inst, REML=False),
+        r,
+        f"lmer({formula}, InstEval, REML = FALSE)",
+        reps,
+    )
+    rows.append(
+        (
+            f"InstEval lmer end to end (median of {reps})",
+            f"{t_py:.2f} s",
+            f"R {t_r:.2f} s",
+            f"ratio {t_py / t_r:.3f} (target <= 1.10)",
+        )
+    )
 
     # 3. glmer VerbAgg end to end
     vformula = "r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)"
     verb = rref.r_dataset("lme4", "VerbAgg")
-    t_py, t_r = paired(lambda: pylme.glmer(vformula, verb, family="binomial"), r, f"glmer({vformula}, VerbAgg, family = binomial)", reps)
-    rows.append((f"VerbAgg glmer end to end (median of {reps})", f"{t_py:.2f} s", f"R {t_r:.2f} s", f"ratio {t_py / t_r:.3f} (target <= 1.10)"))
+    t_py, t_r = paired(
+        lambda: pylme.glmer(vformula, verb, family="binomial"),
+        r,
+        f"glmer({vformula}, VerbAgg, family = binomial)",
+        reps,
+    )
+    rows.append(
+        (
+            f"VerbAgg glmer end to end (median of {reps})",
+            f"{t_py:.2f} s",
+            f"R {t_r:.2f} s",
+            f"ratio {t_py / t_r:.3f} (target <= 1.10)",
+        )
+    )
 
     # 4. small fits
     n = 20 if QUICK else 200
     sf = "Reaction ~ Days + (Days | Subject)"
     r_small = f"fm <- lmer({sf}, sleepstudy); s <- summary(fm); re <- ranef(fm, condVar = TRUE); v <- VarCorr(fm)"
     t_py, t_r = paired(lambda: pylme.lmer(sf, sleep), r, r_small, n)
-    rows.append((f"sleepstudy per fit (median of {n})", f"{t_py * 1000:.1f} ms", f"R fit+summary+ranef+VarCorr {t_r * 1000:.1f} ms",
-                 f"ratio {t_py / t_r:.3f} (target <= 1.3)"))
+    rows.append(
+        (
+            f"sleepstudy per fit (median of {n})",
+            f"{t_py * 1000:.1f} ms",
+            f"R fit+summary+ranef+VarCorr {t_r * 1000:.1f} ms",
+            f"ratio {t_py / t_r:.3f} (target <= 1.3)",
+        )
+    )
     r.close()
 
     w = [max(len(r[i]) for r in rows) for i in range(4)]
