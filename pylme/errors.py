@@ -54,7 +54,8 @@ class RError(PylmeError):
 
 
 class PylmeWarning(UserWarning):
-    """Root of every warning raised by pylme (R warnings and messages that are not more specific)."""
+    """Root of every warning raised by pylme (R warnings and messages that are not more
+    specific)."""
 
 
 class ConvergenceWarning(PylmeWarning):

@@ -42,7 +42,8 @@ def r_has_package(name: str) -> bool:
 
 @cache
 def r_dataset(package: str, name: str) -> pd.DataFrame:
-    """A data set shipped by an R package, as pandas (factors become ordered-or-not categoricals)."""
+    """A data set shipped by an R package, as pandas (factors become ordered-or-not
+    categoricals)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     out = CACHE / f"{package}-{name}.json"
     if not out.exists():

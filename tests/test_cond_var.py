@@ -15,8 +15,8 @@ from cases import GLMER_CASES, LMER_CASES, dataset, glmm_dataset
 from test_glmer_vs_r import AVAILABLE
 
 import pylme
-from pylme.runtime.from_r import from_r
 from pylme.runtime import R_LOCK, get_session
+from pylme.runtime.from_r import from_r
 
 #: Two exact methods in one process: only rounding separates them (measured: below 1e-13).
 RTOL = 1e-10

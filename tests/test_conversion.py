@@ -13,8 +13,8 @@ import pytest
 import rref
 
 import pylme
-from pylme.runtime.from_r import from_r
 from pylme.runtime import get_session
+from pylme.runtime.from_r import from_r
 
 STRINGS = ["b", "a", "B", "_x", "a b", "x10", "x9", "Z", "a"]
 

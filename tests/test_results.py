@@ -1,4 +1,5 @@
-"""Result types: frozen, picklable, every public accessor works; published figures; the walkthrough."""
+"""Result types: frozen, picklable, every public accessor works; published figures; the
+walkthrough."""
 
 from __future__ import annotations
 
@@ -188,9 +189,9 @@ def test_walkthrough_slope_only_and_uncorrelated(imm10):
 
 def test_format_real_tells_na_from_nan_as_r_does():
     """R prints NA_real_ as NA and NaN as NaN (a 0/0 correlation of a zero-variance term is NaN)."""
-    from pylme.runtime.from_r import from_r
     from pylme.results.rformat import format_real
     from pylme.runtime import R_LOCK, get_session
+    from pylme.runtime.from_r import from_r
 
     with R_LOCK:
         ri = get_session().ri

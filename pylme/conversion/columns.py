@@ -112,7 +112,8 @@ def _integer(name: str, arr: pa.Array) -> ColumnPlan:
         return ColumnPlan(name, "integer", values, _null_mask(arr), str(t))
     if lo < -EXACT_DOUBLE or hi > EXACT_DOUBLE:
         raise DataError(
-            f"column {name!r} ({t}) holds values beyond 2^53 (range {lo}..{hi}), which neither R's integer "
+            f"column {name!r} ({t}) holds values beyond 2^53 (range {lo}..{hi}), which neither "
+            "R's integer "
             "nor its double can hold exactly. Rescale or convert the column."
         )
     values = _numeric_values(arr.cast(pa.float64()), np.float64)
@@ -133,7 +134,8 @@ def _level_strings(name: str, dictionary: pa.Array) -> tuple[str, ...]:
         levels = [str(v) for v in dictionary.to_pylist()]
     else:
         raise DataError(
-            f"column {name!r} is a categorical with {t} categories; pylme supports string or integer "
+            f"column {name!r} is a categorical with {t} categories; pylme supports string or "
+            "integer "
             "categories. Convert the categories to strings first."
         )
     if any(v is None for v in levels):
@@ -177,6 +179,8 @@ def plan_column(name: str, col: pa.ChunkedArray | pa.Array) -> ColumnPlan:
         n = len(arr)
         return ColumnPlan(name, "logical", np.zeros(n, np.int32), np.ones(n, bool), "null")
     raise DataError(
-        f"column {name!r} has type {t}, which pylme does not send to R. Supported: numbers, booleans, "
-        "strings and categoricals. Convert dates/times to numbers (for example days since a start date)."
+        f"column {name!r} has type {t}, which pylme does not send to R. Supported: numbers, "
+        "booleans, "
+        "strings and categoricals. Convert dates/times to numbers (for example days since a "
+        "start date)."
     )

@@ -24,7 +24,8 @@ def _kind(data: Any) -> str:
     if module == "polars" and name == "LazyFrame":
         raise DataError("data is a polars LazyFrame: call .collect() first and pass the DataFrame")
     raise DataError(
-        f"data must be a pandas DataFrame, a polars DataFrame or a pyarrow Table; got {type(data).__module__}.{name}"
+        "data must be a pandas DataFrame, a polars DataFrame or a pyarrow Table; got "
+        f"{type(data).__module__}.{name}"
     )
 
 

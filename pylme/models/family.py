@@ -73,12 +73,15 @@ def resolve_family(family: Any, link: str | None) -> tuple[str, str]:
         name = family
     else:
         raise OptionError(
-            f"family must be a family name or a pylme family such as pylme.Binomial(); got {family!r}"
+            "family must be a family name or a pylme family such as pylme.Binomial(); got "
+            f"{family!r}"
         )
     if name.startswith("quasi"):
         raise OptionError(
-            f"lme4 does not fit quasi families ({name!r}): glmer rejects them. Use 'binomial' or 'poisson', "
-            "with an observation-level random effect such as (1 | obs) for overdispersion, or pylme.glmer_nb for counts."
+            f"lme4 does not fit quasi families ({name!r}): glmer rejects them. Use 'binomial' "
+            "or 'poisson', "
+            "with an observation-level random effect such as (1 | obs) for overdispersion, or "
+            "pylme.glmer_nb for counts."
         )
     if name not in LINKS:
         raise OptionError(f"unknown family {name!r}; allowed: {', '.join(LINKS)}")
@@ -88,7 +91,8 @@ def resolve_family(family: Any, link: str | None) -> tuple[str, str]:
         raise OptionError(f"unknown link {link!r}; allowed: {', '.join(ALL_LINKS)}")
     if link not in LINKS[name]:
         raise OptionError(
-            f"link {link!r} is not available for the {name} family; allowed: {', '.join(LINKS[name])}"
+            f"link {link!r} is not available for the {name} family; allowed: "
+            f"{', '.join(LINKS[name])}"
         )
     if name == "gaussian" and link == "identity":
         raise OptionError(

@@ -13,7 +13,8 @@ from pylme.results.fit import GlmerFit
 def _check_nagq(nAGQ: Any) -> int:
     if isinstance(nAGQ, bool) or not isinstance(nAGQ, int) or nAGQ < 0:
         raise OptionError(
-            f"nAGQ must be a whole number >= 0 (0, 1 = Laplace, or > 1 for Gauss-Hermite); got {nAGQ!r}"
+            "nAGQ must be a whole number >= 0 (0, 1 = Laplace, or > 1 for Gauss-Hermite); got "
+            f"{nAGQ!r}"
         )
     return nAGQ
 

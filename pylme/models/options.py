@@ -57,7 +57,8 @@ def check_control(control: Any) -> dict[str, Any] | None:
             )
         return dict(control)
     raise OptionError(
-        f"control must be a dict of lmerControl arguments or pylme.Control; got {type(control).__name__}"
+        "control must be a dict of lmerControl arguments or pylme.Control; got "
+        f"{type(control).__name__}"
     )
 
 
@@ -66,7 +67,8 @@ def check_contrasts(contrasts: Any, variables: list[str]) -> dict[str, str] | No
         return None
     if not isinstance(contrasts, Mapping):
         raise OptionError(
-            "contrasts must be a dict mapping a column to an R contrast name, e.g. {'g': 'contr.sum'}"
+            "contrasts must be a dict mapping a column to an R contrast name, e.g. "
+            "{'g': 'contr.sum'}"
         )
     out = {}
     for col, name in contrasts.items():
@@ -76,7 +78,8 @@ def check_contrasts(contrasts: Any, variables: list[str]) -> dict[str, str] | No
             )
         if col not in variables:
             raise OptionError(
-                f"contrasts names column {col!r}, which is not in the formula ({', '.join(variables)})"
+                f"contrasts names column {col!r}, which is not in the formula "
+                f"({', '.join(variables)})"
             )
         out[str(col)] = name
     return out

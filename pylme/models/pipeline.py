@@ -38,7 +38,8 @@ def formula_variables(formula: Any) -> list[str]:
 
 @lru_cache(maxsize=512)
 def _all_vars(formula: str) -> tuple[str, ...]:
-    # A pure function of the text, asked of R's own parser once per formula (failures are not cached).
+    # A pure function of the text, asked of R's own parser once per formula
+    # (failures are not cached).
     return tuple(get_session().call("pylme_formula_vars", {"formula": formula}).value or ())
 
 
@@ -61,7 +62,8 @@ def _vector_column(kind: str, value: Any, n_rows: int, name: str) -> ColumnPlan:
 
 
 def _aux_name(value: Any, columns: list[str], hidden: str) -> str | None:
-    """The R name of a weights/offset option: its column (added to ``columns``) or a hidden column."""
+    """The R name of a weights/offset option: its column (added to ``columns``) or a hidden
+    column."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -159,7 +161,8 @@ def _emit_warnings(fit: MixedFit) -> None:
         warnings.warn(f"lme4: {text}", warning_category(text), stacklevel=4)
     if fit.n_dropped:
         warnings.warn(
-            f"{fit.n_dropped} of {fit.provenance.n_rows} rows had missing values in the model's columns and "
+            f"{fit.n_dropped} of {fit.provenance.n_rows} rows had missing values in the "
+            "model's columns and "
             "were left out of the fit; fitted and residuals hold NaN for them",
             PylmeWarning,
             stacklevel=4,

@@ -1,1 +1,2 @@
-"""Many fits: ``fit_many`` on loky processes or a Dask cluster, ``lmer_many``, the parallel bootstrap."""
+"""Many fits: ``fit_many`` on loky processes or a Dask cluster, ``lmer_many``, the parallel
+bootstrap."""

@@ -74,7 +74,8 @@ class MixedFit:
     n_dropped: int
     convergence: Convergence
     provenance: Provenance
-    #: The R model behind the fit (live, or serialized after unpickling); None after without_model().
+    #: The R model behind the fit (live, or serialized after unpickling);
+    #: None after without_model().
     _handle: ModelHandle | None = field(default=None, repr=False, compare=False)
 
     # -- display -------------------------------------------------------------------------
@@ -229,7 +230,8 @@ class MixedFit:
         level: float = 0.95,
         effects: Sequence[str] = ("fixed", "ran_pars"),
     ) -> pd.DataFrame:
-        """All parameters in one frame, as ``broom.mixed::tidy(fit, effects, conf.int, conf.level)``."""
+        """All parameters in one frame, as ``broom.mixed::tidy(fit, effects, conf.int,
+        conf.level)``."""
         return implementation("tidy")(  # type: ignore[no-any-return]
             self, conf_int, level=level, effects=effects
         )
@@ -268,7 +270,8 @@ class MixedFit:
         n_jobs: int = -1,
         progress: bool | None = None,
     ) -> pd.DataFrame:
-        """Parametric bootstrap, one row per replicate (R's ``bootMer`` with ``backend="serial"``)."""
+        """Parametric bootstrap, one row per replicate (R's ``bootMer`` with
+        ``backend="serial"``)."""
         return implementation("bootstrap")(  # type: ignore[no-any-return]
             self,
             nsim,

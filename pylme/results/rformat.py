@@ -73,7 +73,8 @@ def zapsmall(
     values: Iterable[float], digits: int, r_version: tuple[int, ...] = (4, 2)
 ) -> np.ndarray:
     """R's ``zapsmall``: before R 4.4 it rounds to ``digits - log10(max)`` decimals (R's
-    ``round`` takes the nearest whole number of digits); from R 4.4 on, ``digits - ceiling(log10(max))``."""
+    ``round`` takes the nearest whole number of digits); from R 4.4 on,
+    ``digits - ceiling(log10(max))``."""
     x = np.asarray(values, dtype=float)
     mx = np.nanmax(np.abs(x)) if x.size else 0.0
     if mx <= 0:

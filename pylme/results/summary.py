@@ -187,7 +187,8 @@ def _coef_table(fit: MixedFit) -> list[str]:
             names.append("")
             legend = [
                 "---",
-                "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 0.05 \u2018.\u2019 0.1 \u2018 \u2019 1",
+                "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 "
+                "0.05 \u2018.\u2019 0.1 \u2018 \u2019 1",
             ]
     return ["", "Fixed effects:", char_matrix(cells, names, list(fe.terms), right=True), *legend]
 

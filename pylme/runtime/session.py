@@ -25,9 +25,11 @@ R_FILES = ("runtime.R", "formula.R", "fit.R", "condvar.R", "extract.R", "design.
 
 INSTALL_HINT = (
     "Install R and lme4 with one of:\n"
-    "  Debian/Ubuntu: sudo apt-get install --no-install-recommends r-base-core r-base-dev r-cran-lme4\n"
+    "  Debian/Ubuntu: sudo apt-get install --no-install-recommends r-base-core r-base-dev "
+    "r-cran-lme4\n"
     "  conda:         conda install -c conda-forge r-base r-lme4\n"
-    "  CRAN:          install R from https://cran.r-project.org, then in R: install.packages('lme4')\n"
+    "  CRAN:          install R from https://cran.r-project.org, then in R: "
+    "install.packages('lme4')\n"
     "or run `bash scripts/setup.sh demo`, which does this for you."
 )
 

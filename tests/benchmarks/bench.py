@@ -35,7 +35,8 @@ QUICK = "--quick" in sys.argv
 
 
 def timed(fn, repeat: int, reduce=min) -> float:
-    """Seconds per call of ``fn``: the minimum (default) or another reduction over ``repeat`` runs."""
+    """Seconds per call of ``fn``: the minimum (default) or another reduction over ``repeat``
+    runs."""
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -91,7 +92,8 @@ class RTimer:
 
 
 def paired(fn, r: RTimer, r_expr: str, repeat: int) -> tuple[float, float]:
-    """Median seconds of pylme's ``fn`` and of R's ``r_expr``, run alternately after one warm-up each."""
+    """Median seconds of pylme's ``fn`` and of R's ``r_expr``, run alternately after one
+    warm-up each."""
     fn()
     r.time(r_expr)
     ours, theirs = [], []
@@ -217,7 +219,10 @@ def main() -> None:
     # 4. small fits
     n = 20 if QUICK else 200
     sf = "Reaction ~ Days + (Days | Subject)"
-    r_small = f"fm <- lmer({sf}, sleepstudy); s <- summary(fm); re <- ranef(fm, condVar = TRUE); v <- VarCorr(fm)"
+    r_small = (
+        f"fm <- lmer({sf}, sleepstudy); s <- summary(fm); "
+        "re <- ranef(fm, condVar = TRUE); v <- VarCorr(fm)"
+    )
     t_py, t_r = paired(lambda: pylme.lmer(sf, sleep), r, r_small, n)
     rows.append(
         (
