@@ -17,6 +17,11 @@ from typing import TYPE_CHECKING, Any
 # imports (rpy2, pandas, pyarrow, statsmodels, matplotlib) inside its functions.
 from pylme import crosscheck as _crosscheck  # noqa: F401
 from pylme import display as _display  # noqa: F401
+from pylme import inference as _inference  # noqa: F401
+from pylme import parallel as _parallel  # noqa: F401
+from pylme import plots as _plots  # noqa: F401
+from pylme import postfit as _postfit  # noqa: F401
+from pylme import receipts as _receipts  # noqa: F401
 from pylme._version import __version__
 from pylme.errors import (
     ConvergenceWarning,
@@ -64,6 +69,16 @@ _LAZY = {
     "Gaussian": "pylme.models.family",
     "Family": "pylme.models.family",
     "CrossCheck": "pylme.crosscheck",
+    # Filled in by their packages (each adds its TYPE_CHECKING import above):
+    "read_rds": "pylme.postfit",
+    "anova": "pylme.inference",
+    "Receipt": "pylme.receipts",
+    "VerifyReport": "pylme.receipts",
+    "verify": "pylme.receipts",
+    "Job": "pylme.parallel",
+    "JobError": "pylme.parallel",
+    "fit_many": "pylme.parallel",
+    "lmer_many": "pylme.parallel",
 }
 
 

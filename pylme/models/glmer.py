@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pylme.errors import OptionError
+from pylme.literals import NaAction
 from pylme.models.family import resolve_family
 from pylme.models.pipeline import run_fit
 from pylme.results.fit import GlmerFit
@@ -32,6 +33,7 @@ def _fit(
     contrasts: Any,
     control: Any,
     na_action: str,
+    trusted: bool,
 ) -> GlmerFit:
     fit = run_fit(
         function,
@@ -43,6 +45,7 @@ def _fit(
         control=control,
         na_action=na_action,
         specific={"family": family, "link": link, "nAGQ": nAGQ},
+        trusted=trusted,
     )
     if not isinstance(fit, GlmerFit):
         raise TypeError(f"lme4 returned a {type(fit).__name__} for a {function} call")
@@ -60,7 +63,8 @@ def glmer(
     nAGQ: int = 1,
     contrasts: dict[str, str] | None = None,
     control: Any = None,
-    na_action: str = "omit",
+    na_action: NaAction = "omit",
+    trusted: bool = False,
 ) -> GlmerFit:
     """Fit a generalized linear mixed model with lme4's ``glmer``.
 
@@ -81,7 +85,7 @@ def glmer(
     control : dict or pylme.Control, optional
         ``glmerControl`` arguments by their R names, e.g. ``{"optimizer": "bobyqa"}``.
 
-    Other parameters are as in :func:`pylme.lmer`.
+    Other parameters are as in :func:`pylme.lmer` (``trusted`` included).
     """
     name, link = resolve_family(family, link)
     return _fit(
@@ -96,6 +100,7 @@ def glmer(
         contrasts=contrasts,
         control=control,
         na_action=na_action,
+        trusted=trusted,
     )
 
 
@@ -108,7 +113,8 @@ def glmer_nb(
     nAGQ: int = 1,
     contrasts: dict[str, str] | None = None,
     control: Any = None,
-    na_action: str = "omit",
+    na_action: NaAction = "omit",
+    trusted: bool = False,
 ) -> GlmerFit:
     """Negative-binomial GLMM with lme4's ``glmer.nb``; the estimated theta is ``fit.theta``."""
     return _fit(
@@ -123,4 +129,5 @@ def glmer_nb(
         contrasts=contrasts,
         control=control,
         na_action=na_action,
+        trusted=trusted,
     )

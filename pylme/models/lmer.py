@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pylme.errors import OptionError
+from pylme.literals import Ddf, NaAction
+from pylme.models.ddf import with_ddf
 from pylme.models.pipeline import run_fit
 from pylme.results.fit import LmerFit
 
@@ -18,7 +20,9 @@ def lmer(
     offset: Any = None,
     contrasts: dict[str, str] | None = None,
     control: Any = None,
-    na_action: str = "omit",
+    na_action: NaAction = "omit",
+    ddf: Ddf | None = None,
+    trusted: bool = False,
 ) -> LmerFit:
     """Fit a linear mixed model with lme4's ``lmer``, in lme4's own formula syntax.
 
@@ -39,6 +43,14 @@ def lmer(
     na_action : {"omit", "exclude", "fail"}
         "omit"/"exclude": rows with missing values are left out of the fit (with a warning),
         and per-row results hold NaN for them. "fail": raise :class:`DataError` instead.
+    ddf : {"Satterthwaite", "Kenward-Roger"}, optional
+        Denominator degrees of freedom from lmerTest (and pbkrtest): ``fit.fixef.df`` and
+        ``fit.fixef.p_value`` are filled as lmerTest's ``summary(fit, ddf = ...)`` gives them.
+        None (the default) computes nothing and needs no extra R package.
+    trusted : bool
+        False (the default) refuses, before R evaluates anything, a formula that calls a
+        function outside pylme's allow-list. True turns that check off: a formula can then run
+        any R code, so pass True only for formulas you wrote yourself.
     """
     if not isinstance(REML, bool):
         raise OptionError(f"REML must be True or False; got {REML!r}")
@@ -52,7 +64,8 @@ def lmer(
         control=control,
         na_action=na_action,
         specific={"REML": REML},
+        trusted=trusted,
     )
     if not isinstance(fit, LmerFit):
         raise TypeError(f"lme4 returned a {type(fit).__name__} for an lmer call")
-    return fit
+    return fit if ddf is None else with_ddf(fit, ddf)

@@ -84,6 +84,7 @@ def run_fit(
     control: Any,
     na_action: str,
     specific: dict[str, Any],
+    trusted: bool = False,
 ) -> MixedFit:
     """Fit with lme4's ``function`` in one R call and parse the result.
 
@@ -143,6 +144,8 @@ def run_fit(
         fitted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         versions=versions(),
         fit_id=uuid.uuid4().hex,
+        column_types={p.name: r_type(p) for p in sent},
+        levels={p.name: tuple(p.levels or ()) for p in sent if p.kind == "factor"},
     )
     fit = parse_fit(
         raw,
@@ -154,6 +157,13 @@ def run_fit(
     )
     _emit_warnings(fit)
     return fit
+
+
+def r_type(plan: ColumnPlan) -> str:
+    """The R type a planned (and sent) column has in R."""
+    if plan.kind == "factor":
+        return "ordered" if plan.ordered else "factor"
+    return plan.kind
 
 
 def _emit_warnings(fit: MixedFit) -> None:

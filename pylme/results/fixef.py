@@ -21,7 +21,13 @@ class FixedEffects:
     vcov : np.ndarray
         Covariance of the estimates, shape (p, p).
     p_value : np.ndarray or None
-        Wald p-values, shape (p,), as lme4's ``summary()`` gives them for glmer; None for lmer.
+        p-values, shape (p,): lme4's Wald z p-values for glmer; lmerTest's t-test p-values
+        for an lmer fitted with ``ddf=``; None otherwise.
+    df : np.ndarray or None
+        Denominator degrees of freedom, shape (p,), for an lmer fitted with ``ddf=``
+        (lmerTest's Satterthwaite or Kenward-Roger); None otherwise.
+    ddf : str or None
+        Which method gave ``df`` ("Satterthwaite" or "Kenward-Roger").
     statistic_name : str
         lme4's label: "z value" for a GLMM without a scale parameter, "t value" otherwise.
     """
@@ -33,6 +39,8 @@ class FixedEffects:
     vcov: np.ndarray
     p_value: np.ndarray | None = None
     statistic_name: str = "t value"
+    df: np.ndarray | None = None
+    ddf: str | None = None
 
     @property
     def correlation(self) -> np.ndarray:

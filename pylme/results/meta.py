@@ -47,6 +47,11 @@ class Provenance:
         SHA-256 of the data as sent to R (column names, types, values, NA positions, levels).
     columns : tuple of str
         The columns sent to R (only those the model needs).
+    column_types : dict
+        Column -> the R type it was sent as: "double", "integer", "logical", "factor" or
+        "ordered".
+    levels : dict
+        Column -> its levels in R's order, for the factor and ordered columns.
     """
 
     formula: str
@@ -58,3 +63,5 @@ class Provenance:
     fitted_at: str
     versions: dict[str, str | None] = field(default_factory=dict)
     fit_id: str = ""
+    column_types: dict[str, str] = field(default_factory=dict)
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -21,7 +21,18 @@ R_LOCK = threading.RLock()
 
 MIN_R = (4, 1)
 MIN_LME4 = (1, 1, 27)
-R_FILES = ("runtime.R", "formula.R", "fit.R", "condvar.R", "extract.R", "design.R")
+R_FILES = (
+    "runtime.R",
+    "formula.R",
+    "fit.R",
+    "condvar.R",
+    "extract.R",
+    "design.R",
+    "postfit.R",
+    "inference.R",
+    "receipts.R",
+    "many.R",
+)
 
 INSTALL_HINT = (
     "Install R and lme4 with one of:\n"

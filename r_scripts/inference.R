@@ -1,0 +1,1 @@
+# inference: R functions for pylme.inference (sourced once per session into pylme's environment).

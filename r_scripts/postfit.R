@@ -1,0 +1,1 @@
+# postfit: R functions for pylme.postfit (sourced once per session into pylme's environment).
