@@ -146,6 +146,7 @@ def run_fit(
         fit_id=uuid.uuid4().hex,
         column_types={p.name: r_type(p) for p in sent},
         levels={p.name: tuple(p.levels or ()) for p in sent if p.kind == "factor"},
+        column_sha256={p.name: fingerprint([p]) for p in sent},
     )
     fit = parse_fit(
         raw,

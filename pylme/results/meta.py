@@ -52,6 +52,9 @@ class Provenance:
         "ordered".
     levels : dict
         Column -> its levels in R's order, for the factor and ordered columns.
+    column_sha256 : dict
+        Column -> SHA-256 of that column as sent (name, kind, values, NA positions, levels),
+        so that two fits can be checked to have used the same values for a shared column.
     """
 
     formula: str
@@ -65,3 +68,4 @@ class Provenance:
     fit_id: str = ""
     column_types: dict[str, str] = field(default_factory=dict)
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    column_sha256: dict[str, str] = field(default_factory=dict)
