@@ -129,6 +129,16 @@ pylme_update <- function(req) {
   if (!is.null(opts$control)) opts$control <- pylme_control(if (lme4::isGLMM(fit)) "glmer" else "lmer", opts$control)
   if (!is.null(opts$family)) opts$family <- pylme_family(opts$family)
   call <- do.call(stats::update, c(args, opts))
+  data <- tryCatch(eval(call$data, env), error = function(e) NULL)
+  if (is.data.frame(data)) {
+    missing_cols <- setdiff(all.vars(call$formula), names(data))
+    if (length(missing_cols)) {
+      pylme_stop("data", sprintf(
+        "update() refits on the data already in R, which holds only the columns %s; the formula also needs %s. Fit again with the full data instead",
+        paste(names(data), collapse = ", "), paste(missing_cols, collapse = ", ")
+      ))
+    }
+  }
   new <- eval(call, env)
   c(list(model = new, formula_text = paste(deparse(stats::formula(new), width.cutoff = 500L), collapse = " ")),
     pylme_extract(new, pylme_data_rows(new)))
