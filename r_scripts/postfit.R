@@ -100,11 +100,14 @@ pylme_simulate <- function(req) {
   if (!is.null(req$re_form)) args$re.form <- pylme_re_form(req$re_form)
   else args["re.form"] <- list(NULL)
   sims <- do.call(stats::simulate, args)
+  n <- pylme_data_rows(fit)
+  used <- pylme_used_rows(fit, n)
   cols <- lapply(sims, function(x) {
     if (is.matrix(x)) x <- x[, 1L]
+    if (length(x) == n && length(used) < n) x <- x[used] # na.exclude pads; keep used rows
     if (is.factor(x)) as.character(x) else unname(as.numeric(x))
   })
-  list(names = names(sims), columns = unname(cols), rows = pylme_used_rows(fit, pylme_data_rows(fit)))
+  list(names = names(sims), columns = unname(cols), rows = used)
 }
 
 pylme_refit <- function(req) {
@@ -129,6 +132,11 @@ pylme_update <- function(req) {
   if (!is.null(opts$control)) opts$control <- pylme_control(if (lme4::isGLMM(fit)) "glmer" else "lmer", opts$control)
   if (!is.null(opts$family)) opts$family <- pylme_family(opts$family)
   call <- do.call(stats::update, c(args, opts))
+  # A model fitted in plain R calls lmer() by its bare name; pylme does not attach lme4.
+  fn <- call[[1L]]
+  if (is.name(fn) && as.character(fn) %in% c("lmer", "glmer", "glmer.nb")) {
+    call[[1L]] <- call("::", as.name("lme4"), fn)
+  }
   data <- tryCatch(eval(call$data, env), error = function(e) NULL)
   if (is.data.frame(data)) {
     missing_cols <- setdiff(all.vars(call$formula), names(data))
@@ -176,5 +184,13 @@ pylme_read_rds <- function(req) {
     levels = lapply(fr[vapply(fr, is.factor, TRUE)], levels),
     frame_serialized = serialize(fr, NULL, version = 3L)
   )
-  c(list(model = fit, info = info), pylme_extract(fit, info$n_rows))
+  # pylme_extract pads per-row values itself; a model fitted with na.exclude already pads
+  # them, so extract from a copy whose na.action says "omit" (the model kept is unchanged).
+  plain <- fit
+  omit <- attr(plain@frame, "na.action")
+  if (!is.null(omit)) {
+    class(omit) <- "omit"
+    attr(plain@frame, "na.action") <- omit
+  }
+  c(list(model = fit, info = info), pylme_extract(plain, info$n_rows))
 }

@@ -29,10 +29,11 @@ def _path(path: str | os.PathLike[str]) -> str:
 
 @implements("to_rds")
 def to_rds(fit: MixedFit, path: str | os.PathLike[str]) -> None:
+    model = fit.r_model()
     target = _path(path)
     if not Path(target).parent.is_dir():
         raise DataError(f"cannot write {target}: the folder does not exist")
-    get_session().call("pylme_save_rds", {"model": fit.r_model(), "path": target})
+    get_session().call("pylme_save_rds", {"model": model, "path": target})
 
 
 def read_rds(path: str | os.PathLike[str]) -> LmerFit | GlmerFit:
