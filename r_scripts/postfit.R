@@ -181,8 +181,7 @@ pylme_read_rds <- function(req) {
     column_types = lapply(fr[is_col], function(x) {
       if (is.ordered(x)) "ordered" else if (is.factor(x)) "factor" else typeof(x)
     }),
-    levels = lapply(fr[vapply(fr, is.factor, TRUE)], levels),
-    frame_serialized = serialize(fr, NULL, version = 3L)
+    levels = lapply(fr[vapply(fr, is.factor, TRUE)], levels)
   )
   # pylme_extract pads per-row values itself; a model fitted with na.exclude already pads
   # them, so extract from a copy whose na.action says "omit" (the model kept is unchanged).
@@ -192,5 +191,6 @@ pylme_read_rds <- function(req) {
     class(omit) <- "omit"
     attr(plain@frame, "na.action") <- omit
   }
-  c(list(model = fit, info = info), pylme_extract(plain, info$n_rows))
+  c(list(model = fit, info = info, frame_serialized = serialize(fr, NULL, version = 3L)),
+    pylme_extract(plain, info$n_rows))
 }

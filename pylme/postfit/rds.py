@@ -18,6 +18,7 @@ from pylme.postfit.newfit import fit_from_result, now
 from pylme.results.fit import GlmerFit, LmerFit, MixedFit
 from pylme.results.meta import Provenance
 from pylme.results.methods import implements
+from pylme.runtime.handles import raw_bytes
 from pylme.runtime.session import get_session
 
 
@@ -50,8 +51,11 @@ def read_rds(path: str | os.PathLike[str]) -> LmerFit | GlmerFit:
     source = _path(path)
     if not Path(source).is_file():
         raise DataError(f"no such file: {source}")
-    result = get_session().call("pylme_read_rds", {"path": source}, keep=("model",))
+    result = get_session().call(
+        "pylme_read_rds", {"path": source}, keep=("model", "frame_serialized")
+    )
     info: dict[str, Any] = result.value.pop("info")
+    frame_bytes = raw_bytes(result.value.pop("frame_serialized"))
     glmm = info["family"] is not None
     options: dict[str, Any] = {"source": source}
     if glmm:
@@ -63,7 +67,7 @@ def read_rds(path: str | os.PathLike[str]) -> LmerFit | GlmerFit:
         formula=info["formula_text"][0],
         function=info["function_name"][0],
         options=options,
-        data_sha256=hashlib.sha256(info["frame_serialized"]).hexdigest(),
+        data_sha256=hashlib.sha256(frame_bytes).hexdigest(),
         columns=tuple(info["columns"] or ()),
         n_rows=int(info["n_rows"][0]),
         fitted_at=now(),
