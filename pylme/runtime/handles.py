@@ -11,6 +11,7 @@ from typing import Any
 
 from pylme.errors import ModelMissingError
 from pylme.runtime.session import R_LOCK, get_session
+from pylme.runtime.values import to_r_value
 
 
 class ModelHandle:
@@ -52,14 +53,30 @@ class ModelHandle:
     def payload(self) -> bytes:
         """R's ``serialize(model, NULL)``, made once and kept."""
         if self._payload is None:
-            res = get_session().call("pylme_serialize", {"model": self._sexp}).value
-            self._payload = bytes(res)
+            session = get_session()
+            with R_LOCK:
+                raw = session.env["pylme_serialize"](to_r_value({"model": self._sexp}))
+                self._payload = raw_bytes(raw)
+                del raw
         return self._payload
 
     def __del__(self) -> None:
         if self._sexp is not None:
             with R_LOCK:
                 self._sexp = None
+
+
+def raw_bytes(raw: Any) -> bytes:
+    """An R raw vector's bytes in one copy. (``bytes(vector)`` goes through rpy2's per-item
+    iteration: 2.9 s for the 1.3 MB of a sleepstudy model, against 1 ms here.)"""
+    try:
+        from rpy2.rinterface_lib import openrlib
+
+        with R_LOCK:
+            pointer = openrlib.rlib.RAW(raw.__sexp__._cdata)
+            return bytes(openrlib.ffi.buffer(pointer, len(raw)))
+    except (ImportError, AttributeError):  # another rpy2 layout: the slow, sure way
+        return bytes(raw)
 
 
 def state_of_handle(handle: ModelHandle | None) -> bytes | None:

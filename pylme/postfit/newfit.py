@@ -1,0 +1,43 @@
+"""A full pylme fit (LmerFit / GlmerFit) from an R model made after the first fit: refit,
+update and read_rds all return one, with its provenance and R's warnings."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from pylme.results.fit import MixedFit
+from pylme.results.meta import Provenance
+from pylme.results.parse import parse_fit
+from pylme.runtime.handles import ModelHandle
+from pylme.runtime.session import RCallResult
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def derived_provenance(old: Provenance, **changes: Any) -> Provenance:
+    """``old`` with a new fit id and time, and the given fields changed."""
+    return dataclasses.replace(old, fitted_at=now(), fit_id=uuid.uuid4().hex, **changes)
+
+
+def fit_from_result(result: RCallResult, provenance: Provenance, *, warn: bool = True) -> MixedFit:
+    """Parse ``pylme_extract()``'s list (with the model under ``model``) into a fit."""
+    from pylme.models.pipeline import _emit_warnings
+
+    raw = dict(result.value)
+    model = raw.pop("model")
+    fit = parse_fit(
+        raw,
+        provenance=provenance,
+        warnings=result.warnings,
+        messages=result.messages,
+        output=result.output,
+        handle=ModelHandle(model),
+    )
+    if warn:
+        _emit_warnings(fit)
+    return fit
