@@ -33,7 +33,7 @@ frame_json <- function(df) {
 }
 
 run_query <- function(q) {
-  m <- if (!is.null(q$model)) models[[q$model]]
+  m <- if (!is.null(q[["model"]])) models[[q[["model"]]]]
   switch(q$kind,
     confint = {
       cargs <- list(m, method = q$method, level = q$level, oldNames = FALSE)
