@@ -28,7 +28,11 @@ models <- lapply(input$models, function(s) suppressWarnings(suppressMessages(fit
 frame_json <- function(df) {
   df <- as.data.frame(df, check.names = FALSE, stringsAsFactors = FALSE)
   list(names = names(df), rownames = rownames(df), columns = lapply(df, function(x) {
-    if (is.factor(x)) as.character(x) else as.vector(x)
+    if (is.factor(x)) return(as.character(x))
+    x <- as.vector(x)
+    # JSON has no Inf: write "Inf"/"-Inf" (Python's float() reads them); NA stays null.
+    if (is.double(x) && any(is.infinite(x))) x <- lapply(x, function(v) if (is.infinite(v)) as.character(v) else v)
+    x
   }))
 }
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from pylme.errors import OptionError
 from pylme.results.methods import implements
 
+#: emmeans' annotations kept as lists (the others, such as ``adjust``, are single values).
+LIST_ATTRS = ("mesg", "clNames", "pri.vars", "by.vars")
 #: emmeans' default df for lmer fits is Kenward-Roger's, which needs pbkrtest.
 PACKAGES = ("emmeans", "pbkrtest")
 
@@ -38,12 +42,8 @@ def _result(out: dict[str, Any]) -> Any:
 
     df = frame(out)
     for key, value in (out.get("attrs") or {}).items():
-        if isinstance(value, tuple):
-            df.attrs[key] = list(value)
-        elif hasattr(value, "tolist"):
-            df.attrs[key] = value.tolist()
-        else:
-            df.attrs[key] = value
+        items = list(value) if isinstance(value, tuple) else np.asarray(value).ravel().tolist()
+        df.attrs[key] = items if key in LIST_ATTRS or len(items) != 1 else items[0]
     return df
 
 
