@@ -42,7 +42,7 @@ def _column(values: Any) -> Any:
 
 def frame(out: dict[str, Any], *, index: bool = False) -> Any:
     """A pandas DataFrame from ``pylme_frame_out``'s list: R's column names (and row names as
-    the index when ``index``); character NA stays None, numeric NA is NaN."""
+    the index when ``index``); NA is pandas' missing value (NaN)."""
     import pandas as pd
 
     names = list(out["names"] or ())
