@@ -55,3 +55,14 @@ def test_without_model_raises():
     for call in (light.confint, light.tidy, lambda: light.emmeans("Days"), light.anova):
         with pytest.raises(pylme.ModelMissingError):
             call()
+
+
+def test_glmer_emmeans_does_not_need_pbkrtest(monkeypatch):
+    """emmeans uses Kenward-Roger df only for lmer fits; a glmer needs emmeans alone."""
+    real = ddf_module.installed_r_packages
+
+    def faked(packages):
+        return {p: ok and p != "pbkrtest" for p, ok in real(packages).items()}
+
+    monkeypatch.setattr(ddf_module, "installed_r_packages", faked)
+    assert len(fit("cbpp").emmeans("period", type="response")) == 4

@@ -8,12 +8,17 @@ from typing import Any
 import numpy as np
 
 from pylme.errors import OptionError
+from pylme.results.fit import LmerFit
 from pylme.results.methods import implements
 
 #: emmeans' annotations kept as lists (the others, such as ``adjust``, are single values).
 LIST_ATTRS = ("mesg", "clNames", "pri.vars", "by.vars")
 #: emmeans' default df for lmer fits is Kenward-Roger's, which needs pbkrtest.
-PACKAGES = ("emmeans", "pbkrtest")
+LMER_PACKAGES = ("emmeans", "pbkrtest")
+
+
+def _packages(fit: Any) -> tuple[str, ...]:
+    return LMER_PACKAGES if isinstance(fit, LmerFit) else ("emmeans",)
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> list[str] | None:
@@ -76,7 +81,7 @@ def emmeans(
     if type is not None and not isinstance(type, str):
         raise OptionError(f"type must be a string such as 'response' or None; got {type!r}")
     req = {**_request(fit, specs, by, at), "type": type, "level": float(level)}
-    return _result(call_r("pylme_emmeans", req, packages=PACKAGES, purpose="fit.emmeans()"))
+    return _result(call_r("pylme_emmeans", req, packages=_packages(fit), purpose="fit.emmeans()"))
 
 
 @implements("contrasts")
@@ -97,4 +102,6 @@ def contrasts(
     if adjust is not None and not isinstance(adjust, str):
         raise OptionError(f"adjust must be an emmeans adjustment name or None; got {adjust!r}")
     req = {**_request(fit, specs, by), "method": method, "adjust": adjust}
-    return _result(call_r("pylme_contrasts", req, packages=PACKAGES, purpose="fit.contrasts()"))
+    return _result(
+        call_r("pylme_contrasts", req, packages=_packages(fit), purpose="fit.contrasts()")
+    )
