@@ -52,6 +52,7 @@ from pylme.results import (
 
 if TYPE_CHECKING:
     from pylme.crosscheck import CrossCheck
+    from pylme.inference import anova
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
@@ -127,6 +128,7 @@ __all__ = [
     "VarCorr",
     "VarianceComponent",
     "__version__",
+    "anova",
     "glmer",
     "glmer_nb",
     "lmer",

@@ -48,6 +48,12 @@ class FixedEffects:
         sd = np.sqrt(np.diag(self.vcov))
         return self.vcov / np.outer(sd, sd)
 
+    @property
+    def p_value_name(self) -> str:
+        """R's label of the p-value column: lmerTest's ``Pr(>|t|)`` with ``df``, else lme4's
+        ``Pr(>|z|)``."""
+        return "Pr(>|t|)" if self.df is not None else "Pr(>|z|)"
+
     def __getitem__(self, term: str) -> float:
         return float(self.estimate[self.terms.index(term)])
 
@@ -55,12 +61,12 @@ class FixedEffects:
         return {t: float(v) for t, v in zip(self.terms, self.estimate)}
 
     def to_frame(self) -> Any:
-        """The coefficient table with R's column names, indexed by term."""
-        cols: dict[str, Any] = {
-            "Estimate": self.estimate,
-            "Std. Error": self.std_error,
-            self.statistic_name: self.statistic,
-        }
+        """The coefficient table with R's column names, indexed by term: lme4's, or lmerTest's
+        (``Estimate``, ``Std. Error``, ``df``, ``t value``, ``Pr(>|t|)``) for a fit with ``ddf``."""
+        cols: dict[str, Any] = {"Estimate": self.estimate, "Std. Error": self.std_error}
+        if self.df is not None:
+            cols["df"] = self.df
+        cols[self.statistic_name] = self.statistic
         if self.p_value is not None:
-            cols["Pr(>|z|)"] = self.p_value
+            cols[self.p_value_name] = self.p_value
         return pandas().DataFrame(cols, index=pandas().Index(self.terms, name="term"))

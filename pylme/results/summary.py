@@ -46,7 +46,34 @@ def one_line(fit: MixedFit) -> str:
     )
 
 
+def _cat_fill(items: list[str], width: int) -> str:
+    """R's ``cat(..., sep = "", fill = width)``: a new line before an item that would pass
+    ``width``."""
+    lines, current = [], ""
+    for item in items:
+        if current and len(current) + len(item) > width:
+            lines.append(current)
+            current = ""
+        current += item
+    return "\n".join([*lines, current])
+
+
+def _lmertest_title(fit: MixedFit, ddf: str) -> str:
+    """lmerTest's title through lme4's ``.prt.methTit`` (which wraps with ``cat(fill=)``)."""
+    how = "REML" if getattr(fit, "reml", False) else "maximum likelihood "
+    title = f"Linear mixed model fit by {how}. t-tests use {ddf}'s method"
+    cls = "lmerModLmerTest"
+    if len(title) + 5 + len(cls) > WIDTH:
+        wrapped = textwrap.wrap(
+            title, width=WIDTH - 3, subsequent_indent="  ", break_on_hyphens=False
+        )
+        return _cat_fill([*wrapped, " [", cls, "]"], WIDTH)
+    return f"{title} ['{cls}']"
+
+
 def _title(fit: MixedFit) -> str:
+    if fit.fixef.ddf is not None:
+        return _lmertest_title(fit, fit.fixef.ddf)
     if _is_glmm(fit):
         nagq = fit.nAGQ  # type: ignore[attr-defined]
         how = (
@@ -157,7 +184,9 @@ def _random_effects(fit: MixedFit) -> list[str]:
 def _coef_table(fit: MixedFit) -> list[str]:
     fe = fit.fixef
     est, se, stat = (np.asarray(a, dtype=float) for a in (fe.estimate, fe.std_error, fe.statistic))
-    cs = np.column_stack([est, se])
+    # printCoefmat formats Estimate, Std. Error (and lmerTest's df) together.
+    cs = np.column_stack([est, se] if fe.df is None else [est, se, np.asarray(fe.df, float)])
+    ncs = cs.shape[1]
     acs = np.abs(cs[np.isfinite(cs) & (cs != 0)])
     digmin = 1 + np.floor(np.log10([acs.min(), acs.max()])) if acs.size else np.array([1.0, 1.0])
     rnd = int(max(1, *(DIGITS - digmin)))
@@ -166,17 +195,18 @@ def _coef_table(fit: MixedFit) -> list[str]:
     )
     dig_tst = max(1, min(5, DIGITS - 1))
     t_txt = format_real(np.round(stat, dig_tst), digits=DIGITS)
-    for j in range(2):
+    for j in range(ncs):
         for i in range(len(est)):
             if (cs[i, j] == 0) != (float(cs_txt[i, j]) == 0):
                 cs_txt[i, j] = format_real([cs[i, j]], digits=DIGITS - 1)[0]
-    names = ["Estimate", "Std. Error", fe.statistic_name]
-    cells = [[cs_txt[i, 0], cs_txt[i, 1], t_txt[i]] for i in range(len(est))]
+    names = ["Estimate", "Std. Error"] + (["df"] if fe.df is not None else [])
+    names.append(fe.statistic_name)
+    cells = [[*cs_txt[i, :], t_txt[i]] for i in range(len(est))]
     legend: list[str] = []
     if fe.p_value is not None:
         pv = np.asarray(fe.p_value, dtype=float)
         ptxt = format_pval(pv, digits=dig_tst)
-        names.append("Pr(>|z|)")
+        names.append(fe.p_value_name)
         for row, p in zip(cells, ptxt):
             row.append(p)
         if (pv < 0.1).any():

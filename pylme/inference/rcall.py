@@ -1,0 +1,54 @@
+"""One R call for the inference methods: packages checked first, R's warnings passed on, and
+R's plain-list frames (``pylme_frame_out``) turned into pandas."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from pylme.errors import warning_category
+from pylme.models.ddf import require_r_packages
+from pylme.runtime.session import get_session
+
+
+def call_r(
+    function: str,
+    req: dict[str, Any],
+    *,
+    packages: Sequence[str] = (),
+    purpose: str = "",
+    stacklevel: int = 4,
+) -> Any:
+    """``function(req)`` in pylme's R environment, after checking ``packages`` are installed;
+    R's warnings become Python warnings (:func:`pylme.errors.warning_category`)."""
+    if packages:
+        require_r_packages(packages, purpose or function)
+    res = get_session().call(function, req)
+    for text in res.warnings:
+        warnings.warn(f"R: {text}", warning_category(text), stacklevel=stacklevel)
+    return res.value
+
+
+def _column(values: Any) -> Any:
+    if isinstance(values, tuple):
+        return np.array(values, dtype=object)
+    if values is None:
+        return np.array([], dtype=float)
+    return np.asarray(values)
+
+
+def frame(out: dict[str, Any], *, index: bool = False) -> Any:
+    """A pandas DataFrame from ``pylme_frame_out``'s list: R's column names (and row names as
+    the index when ``index``); NA is pandas' missing value (NaN)."""
+    import pandas as pd
+
+    names = list(out["names"] or ())
+    columns = out["columns"] or []
+    data = {n: _column(c) for n, c in zip(names, columns)}
+    df = pd.DataFrame(data, columns=names)
+    if index:
+        df.index = pd.Index(list(out["rownames"] or ()))
+    return df
