@@ -55,6 +55,9 @@ if TYPE_CHECKING:
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
+    from pylme.receipts import Receipt as Receipt
+    from pylme.receipts import VerifyReport as VerifyReport
+    from pylme.receipts import verify as verify
     from pylme.runtime.rframe import to_r
 
 _LAZY = {
