@@ -111,6 +111,11 @@ def edited_receipt(text: str, *, number: str | None = None, formula: str | None 
     return json.dumps(body, sort_keys=True, indent=2)
 
 
+#: The environment before embedded R starts: R adds LD_LIBRARY_PATH (with the system's
+#: library directory first), which can make a child Python load the wrong shared libraries.
+CLEAN_ENV = dict(os.environ)
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """``python -m pylme.cli.main`` from the worktree root (a real process)."""
     return subprocess.run(
@@ -118,6 +123,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=CLEAN_ENV,
     )
 
 
@@ -126,4 +132,5 @@ def run_verify_r(receipt: Path, data: Path) -> subprocess.CompletedProcess[str]:
         [rref.rscript(), str(VERIFY_R), str(receipt), str(data)],
         capture_output=True,
         text=True,
+        env=CLEAN_ENV,
     )
