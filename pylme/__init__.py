@@ -57,6 +57,9 @@ if TYPE_CHECKING:
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
     from pylme.postfit import read_rds as read_rds
+    from pylme.receipts import Receipt as Receipt
+    from pylme.receipts import VerifyReport as VerifyReport
+    from pylme.receipts import verify as verify
     from pylme.runtime.rframe import to_r
 
 _LAZY = {

@@ -20,3 +20,11 @@ def cli() -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="pylme")
+
+
+from pylme.cli.verify import verify_command  # noqa: E402
+
+cli.add_command(verify_command)
+
+if __name__ == "__main__":
+    main()
