@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from pylme.errors import PylmeError
@@ -32,9 +32,17 @@ def axes_for(n: int, given: Any, *, what: str, width: float = 3.2, height: float
     if given is None:
         fig, axes = plt.subplots(1, n, figsize=(width * n, height), squeeze=False)
         return fig, list(axes[0])
-    axes = [given] if not isinstance(given, Sequence) and n == 1 else list(given)
+    axes = [given] if hasattr(given, "plot") else [a for a in _flat(given)]
     if len(axes) != n:
         from pylme.errors import OptionError
 
         raise OptionError(f"{what} needs {n} Axes, one per panel; got {len(axes)}")
     return axes[0].figure, axes
+
+
+def _flat(given: Iterable[Any]) -> list[Any]:
+    """Axes from a sequence or a numpy array of Axes (as ``plt.subplots`` returns)."""
+    out: list[Any] = []
+    for a in given:
+        out.extend([a] if hasattr(a, "plot") else _flat(a))
+    return out
