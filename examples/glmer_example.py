@@ -25,9 +25,7 @@ for term, estimate in binomial.fixef.to_dict().items():
         print(f"  {term}: {np.exp(estimate):.3f}")
 
 ticks = load("grouseticks")
-poisson = pylme.glmer(
-    "TICKS ~ YEAR + (1 | LOCATION/BROOD)", ticks, family="poisson"
-)
+poisson = pylme.glmer("TICKS ~ YEAR + (1 | LOCATION/BROOD)", ticks, family="poisson")
 print("\n" + poisson.summary())
 print("\nRandom-effect SDs (log scale):")
 for c in poisson.varcorr.components:

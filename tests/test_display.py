@@ -174,7 +174,9 @@ def test_glmer_html_has_p_values():
 
 
 def test_two_groups_and_uncorrelated_terms(sleepstudy):
-    fit = pylme.lmer("Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)", sleepstudy, REML=False)
+    fit = pylme.lmer(
+        "Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)", sleepstudy, REML=False
+    )
     check_fit_html(fit)
 
 

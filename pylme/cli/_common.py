@@ -27,6 +27,12 @@ class BadInput(click.ClickException):
     exit_code = BAD_INPUT
 
 
+class Failed(click.ClickException):
+    """A failed check or a failure inside R: exit code 1, one line on stderr."""
+
+    exit_code = FAILED
+
+
 def file_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
@@ -91,9 +97,7 @@ def reported(function: F) -> F:
             except (FormulaError, DataError, OptionError) as exc:
                 raise BadInput(one_line(str(exc))) from exc
             except PylmeError as exc:
-                error = click.ClickException(one_line(str(exc)))
-                error.exit_code = FAILED
-                raise error from exc
+                raise Failed(one_line(str(exc))) from exc
             finally:
                 for w in caught:
                     click.echo(f"warning: {one_line(str(w.message))}", err=True)

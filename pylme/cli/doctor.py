@@ -103,9 +103,7 @@ def checks(r: dict[str, str | None], rpy2: str | None) -> list[Check]:
     ]
     r_version = r.get("R")
     rpy2_spec = (
-        "'rpy2>=3.6,<3.7'"
-        if r_version and _version(r_version) >= (4, 5)
-        else "'rpy2>=3.5.17,<3.6'"
+        "'rpy2>=3.6,<3.7'" if r_version and _version(r_version) >= (4, 5) else "'rpy2>=3.5.17,<3.6'"
     )
     rpy2_fix = ""
     if rpy2 is None:
