@@ -22,8 +22,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SLOPES = "Reaction ~ Days + (Days | Subject)"
 
 
-def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def subprocess_env() -> dict[str, str]:
+    """This environment for a child Python, with PYTHONPATH at the worktree and without the
+    LD_LIBRARY_PATH that embedded R set in this process (R's ldpaths): inherited, it makes
+    the child load the system's libraries instead of its Python's (``_ssl`` then fails)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r_home = os.environ.get("R_HOME")
+    if r_home and env.get("LD_LIBRARY_PATH", "").startswith(f"{r_home}/lib"):
+        del env["LD_LIBRARY_PATH"]
+    return env
+
+
+def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = subprocess_env()
     return subprocess.run(
         [sys.executable, "-m", "pylme.cli.main", *args],
         cwd=ROOT,

@@ -18,6 +18,18 @@ from conftest import assert_close
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
+
+def subprocess_env() -> dict[str, str]:
+    """This environment for a child Python, with PYTHONPATH at the worktree and without the
+    LD_LIBRARY_PATH that embedded R set in this process (R's ldpaths): inherited, it makes
+    the child load the system's libraries instead of its Python's (``_ssl`` then fails)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r_home = os.environ.get("R_HOME")
+    if r_home and env.get("LD_LIBRARY_PATH", "").startswith(f"{r_home}/lib"):
+        del env["LD_LIBRARY_PATH"]
+    return env
+
+
 #: The figures "Multilevel Models in R" (2019) reports on imm10, as printed there
 #: (/work/shared/data/README.md): value and the decimals it was printed with.
 POST = {
@@ -40,7 +52,7 @@ def walkthrough():
 
 
 def run_script(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = subprocess_env()
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout
     )
@@ -119,6 +131,8 @@ def test_notebook_runs_headless_and_draws_r_numbers(monkeypatch, tmp_path):
     else:
         monkeypatch.delenv("PYLME_WALKTHROUGH_DATA", raising=False)
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    if "LD_LIBRARY_PATH" not in subprocess_env():
+        monkeypatch.delenv("LD_LIBRARY_PATH", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(EXAMPLES / "walkthrough.ipynb", as_version=4)
     client = nbclient.NotebookClient(

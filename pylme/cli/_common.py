@@ -59,17 +59,6 @@ def read_data(path: str) -> Any:
         raise BadInput(f"{path}: cannot read it as {kind}: {one_line(str(exc))}") from exc
 
 
-def prepare_writer(path: str) -> None:
-    """Check the suffix and import the writer before R starts: with some Python builds,
-    importing pyarrow's Parquet/Feather modules (which load ``ssl``) after the embedded R
-    fails with an undefined symbol."""
-    kind = file_format(path)
-    if kind == "parquet":
-        import pyarrow.parquet  # noqa: F401
-    elif kind == "feather":
-        import pyarrow.feather  # noqa: F401
-
-
 def write_data(frame: Any, path: str) -> None:
     kind = file_format(path)
     if kind == "csv":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pylme.cli._common import BadInput, prepare_writer, reported, write_data
+from pylme.cli._common import BadInput, file_format, reported, write_data
 
 
 @click.command("datasets")
@@ -25,7 +25,7 @@ def datasets_command(name: str | None, package: str | None, out: str | None) -> 
         return
     if out is None:
         raise BadInput("give --out FILE (.csv, .parquet or .feather) to write the data set")
-    prepare_writer(out)
+    file_format(out)
     if package is None:
         listing = list_datasets()
         match = listing[listing["name"] == name]
