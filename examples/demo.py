@@ -6,9 +6,9 @@ Run with ``bash scripts/setup.sh demo`` (installs what is missing first).
 import time
 
 import pylme
-from pylme.datasets import load_r_dataset
+from pylme.datasets import load
 
-sleep = load_r_dataset("sleepstudy", package="lme4")
+sleep = load("sleepstudy", package="lme4")
 print(f"sleepstudy: {len(sleep)} rows, columns {list(sleep.columns)}\n")
 
 t0 = time.perf_counter()

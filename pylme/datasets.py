@@ -1,4 +1,10 @@
-"""Data sets that R packages ship (lme4's sleepstudy, mlmRev's Exam, ...), as pandas frames."""
+"""Data sets that R packages ship (lme4's sleepstudy, mlmRev's Exam, ...), as pandas frames.
+
+``load(name, package)`` gives one as a pandas DataFrame; ``list()`` lists lme4's and mlmRev's
+(the module's ``list`` is served by ``__getattr__``, so the builtin is never shadowed here).
+Columns come out of R through the buffer path: numeric vectors are copied from R's memory in
+one piece, factors as their integer codes plus levels, in R's level order.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +12,73 @@ from typing import Any
 
 import numpy as np
 
+#: The R packages whose data sets ``list()`` covers.
+PACKAGES = ("lme4", "mlmRev")
+
 
 def _column(value: Any) -> Any:
     import pandas as pd
 
-    if isinstance(value, dict):
-        codes = np.nan_to_num(np.asarray(value["codes"], dtype=float), nan=0).astype(np.int64) - 1
-        categories = pd.Index(list(value["levels"]))
+    if isinstance(value, dict):  # a factor: 1-based codes (NA as NaN) and levels
+        codes = np.asarray(value["codes"], dtype=float)
+        codes = np.where(np.isnan(codes), 0, codes).astype(np.int64) - 1
         return pd.Categorical.from_codes(
-            codes, categories=categories, ordered=bool(value["ordered"][0])
+            codes, categories=pd.Index(value["levels"]), ordered=bool(value["ordered"][0])
         )
-    if isinstance(value, tuple):
-        return pd.array(list(value), dtype=object)
-    if value.dtype == bool:
-        return value
+    if isinstance(value, tuple):  # character
+        return pd.array(value, dtype=object)
     return value
 
 
-def load_r_dataset(name: str, package: str = "lme4") -> Any:
-    """``data(name, package = package)`` as a pandas DataFrame (factors become categoricals).
+def _session() -> Any:
+    """The R session, with ``r_scripts/datasets.R`` loaded (sourced here if the session's own
+    file list does not include it)."""
+    from pylme.runtime.session import R_LOCK, get_session, r_scripts_dir
 
-    Columns R cannot hand over as plain vectors (matrices, dates) are left out.
+    session = get_session()
+    with R_LOCK:
+        if "pylme_dataset_list" not in session.env.keys():
+            session.ri.baseenv["sys.source"](
+                str(r_scripts_dir() / "datasets.R"), envir=session.env, **{"keep.source": False}
+            )
+    return session
+
+
+def load(name: str, package: str = "lme4") -> Any:
+    """``data(name, package = package)`` as a pandas DataFrame.
+
+    Factors become categoricals with R's levels in R's order (ordered factors stay ordered).
+    Columns R cannot hand over as plain vectors (matrices, dates) are left out. An unknown
+    package or data set raises :class:`~pylme.errors.DataError`.
     """
     import pandas as pd
 
-    from pylme.runtime.session import get_session
-
-    res = get_session().call("pylme_dataset", {"name": name, "package": package}).value
+    res = _session().call("pylme_dataset", {"name": name, "package": package}).value
     return pd.DataFrame({n: _column(res["columns"][n]) for n in res["names"]})
+
+
+def list_datasets(packages: tuple[str, ...] = PACKAGES) -> Any:
+    """The data sets of lme4 and mlmRev: a DataFrame with columns package, name, title."""
+    import pandas as pd
+
+    res = _session().call("pylme_dataset_list", {"packages": [*packages]}).value
+    return pd.DataFrame(
+        {
+            "package": pd.array(res["package"] or (), dtype=object),
+            "name": pd.array(res["name"] or (), dtype=object),
+            "title": pd.array(res["title"] or (), dtype=object),
+        }
+    )
+
+
+#: The name the first README example used; kept as an alias of :func:`load`.
+load_r_dataset = load
+
+
+def __getattr__(name: str) -> Any:
+    if name == "list":
+        return list_datasets
+    raise AttributeError(f"module 'pylme.datasets' has no attribute {name!r}")
+
+
+__all__ = ["PACKAGES", "list", "list_datasets", "load", "load_r_dataset"]

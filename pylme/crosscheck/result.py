@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pylme.results.methods import implementation
+
 
 @dataclass(frozen=True, slots=True)
 class CheckRow:
@@ -47,6 +49,10 @@ class CrossCheck:
 
         cols = ["quantity", "lme4", "statsmodels", "abs_diff", "rel_diff", "tol", "ok", "note"]
         return pd.DataFrame([[getattr(r, c) for c in cols] for r in self.rows], columns=cols)
+
+    def _repr_html_(self) -> str:
+        """One HTML table of the rows (rendered by pylme.display, registered as ``html``)."""
+        return str(implementation("html")(self))
 
     def __str__(self) -> str:
         head = f"Cross-check against statsmodels ({self.method}): {'OK' if self.ok else 'FAILED'}"

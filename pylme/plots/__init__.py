@@ -1,1 +1,13 @@
-"""Plots of a fit with matplotlib (the ``pylme[plot]`` extra): caterpillar and residual plots."""
+"""Plots of a fit with matplotlib (the ``pylme[plot]`` extra): caterpillar and residual plots.
+
+matplotlib is imported when a plot is drawn; without it a plot raises
+:class:`MatplotlibMissingError`, which names ``pip install 'pylme[plot]'``.
+"""
+
+from __future__ import annotations
+
+from pylme.plots._mpl import MatplotlibMissingError
+from pylme.plots.ranef import plot_ranef
+from pylme.plots.residuals import plot_residuals
+
+__all__ = ["MatplotlibMissingError", "plot_ranef", "plot_residuals"]

@@ -1,0 +1,98 @@
+"""``pylme fit FORMULA DATA``: fit a model to a data file and print lme4's summary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+import numpy as np
+
+from pylme.cli._common import BadInput, read_data, reported
+
+
+def _floats(values: Any) -> Any:
+    if values is None:
+        return None
+    return [None if np.isnan(v) else float(v) for v in np.asarray(values, dtype=float)]
+
+
+def fit_numbers(fit: Any) -> dict[str, Any]:
+    """The fit's numbers as plain JSON values (what ``--json`` writes)."""
+    fe, vc = fit.fixef, fit.varcorr
+    return {
+        "formula": fit.formula,
+        "class": type(fit).__name__,
+        "reml": getattr(fit, "reml", None),
+        "family": getattr(fit, "family", None),
+        "link": getattr(fit, "link", None),
+        "nobs": fit.nobs,
+        "ngrps": dict(fit.ngrps),
+        "loglik": fit.loglik,
+        "df": fit.df,
+        "aic": fit.aic,
+        "bic": fit.bic,
+        "deviance": fit.deviance,
+        "reml_criterion": getattr(fit, "reml_criterion", None),
+        "sigma": fit.sigma,
+        "df_residual": fit.df_residual,
+        "fixef": {
+            "term": list(fe.terms),
+            "estimate": _floats(fe.estimate),
+            "std_error": _floats(fe.std_error),
+            "statistic": _floats(fe.statistic),
+            "statistic_name": fe.statistic_name,
+            "df": _floats(fe.df),
+            "p_value": _floats(fe.p_value),
+        },
+        "varcorr": {
+            "grp": list(vc.grp),
+            "var1": list(vc.var1),
+            "var2": list(vc.var2),
+            "vcov": _floats(vc.vcov),
+            "sdcor": _floats(vc.sdcor),
+        },
+        "converged": fit.convergence.converged,
+        "singular": fit.convergence.singular,
+        "versions": dict(fit.provenance.versions),
+    }
+
+
+@click.command("fit")
+@click.argument("formula")
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--family", help="GLMM family (binomial, poisson, Gamma, ...): fits with glmer.")
+@click.option("--link", help="Link function of the family (default: the family's canonical).")
+@click.option("--ml", is_flag=True, help="Fit a linear model by maximum likelihood, not REML.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write numbers here.")
+@click.option("--receipt", type=click.Path(dir_okay=False), help="Write a receipt (JSON) here.")
+@reported
+def fit_command(
+    formula: str,
+    data: str,
+    family: str | None,
+    link: str | None,
+    ml: bool,
+    json_out: str | None,
+    receipt: str | None,
+) -> None:
+    """Fit FORMULA (lme4 syntax) to DATA (.csv, .parquet or .feather); print the summary."""
+    frame = read_data(data)
+    if family is None and link is not None:
+        raise BadInput("--link needs --family")
+    if family is not None and ml:
+        raise BadInput("--ml is for linear models; glmer always fits by maximum likelihood")
+    if family is None:
+        from pylme.models.lmer import lmer
+
+        fit: Any = lmer(formula, frame, REML=not ml)
+    else:
+        from pylme.models.glmer import glmer
+
+        fit = glmer(formula, frame, family=family, link=link)
+    click.echo(fit.summary())
+    if json_out is not None:
+        with open(json_out, "w", encoding="utf-8") as out:
+            json.dump(fit_numbers(fit), out, indent=2)
+    if receipt is not None:
+        fit.save_receipt(receipt)

@@ -1,0 +1,11 @@
+# `pylme doctor`: R's version, the R packages pylme uses, and the BLAS, one "key<TAB>value"
+# line each (value NA when missing). Run with Rscript; needs nothing beyond base R.
+ver <- function(p) {
+  if (nzchar(system.file(package = p))) as.character(utils::packageVersion(p)) else NA_character_
+}
+out <- c(R = paste(R.version$major, R.version$minor, sep = "."))
+for (p in c("lme4", "Matrix", "lmerTest", "emmeans", "pbkrtest")) out[p] <- ver(p)
+blas <- tryCatch(utils::sessionInfo()$BLAS, error = function(e) NA_character_)
+if (is.null(blas) || !nzchar(blas)) blas <- tryCatch(extSoftVersion()[["BLAS"]], error = function(e) NA_character_)
+out["BLAS"] <- blas
+cat(paste(names(out), ifelse(is.na(out), "NA", out), sep = "\t"), sep = "\n")
