@@ -56,10 +56,8 @@ if TYPE_CHECKING:
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
-    from pylme.postfit import read_rds as read_rds
-    from pylme.receipts import Receipt as Receipt
-    from pylme.receipts import VerifyReport as VerifyReport
-    from pylme.receipts import verify as verify
+    from pylme.postfit import read_rds
+    from pylme.receipts import Receipt, VerifyReport, verify
     from pylme.runtime.rframe import to_r
 
 _LAZY = {
@@ -127,13 +125,17 @@ __all__ = [
     "PylmeWarning",
     "RError",
     "RNotFoundError",
+    "Receipt",
     "SingularFitWarning",
     "VarCorr",
     "VarianceComponent",
-    "__version__",
+    "VerifyReport",
     "anova",
     "glmer",
     "glmer_nb",
     "lmer",
+    "read_rds",
     "to_r",
+    "verify",
+    "__version__",
 ]

@@ -75,7 +75,7 @@ def test_every_accessor_works(fit):
     assert fit.coef["Subject"].to_frame().shape == (18, 2)
     assert fit.summary().startswith("Linear mixed model fit by REML")
     assert str(fit) == fit.summary()
-    assert fit._repr_html_().startswith("<pre>")
+    assert "<table" in fit._repr_html_()
     assert fit.fixef.to_dict()["Days"] == fit.fixef["Days"]
 
 
