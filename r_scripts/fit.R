@@ -25,7 +25,7 @@ pylme_family <- function(req) {
 
 pylme_fit <- function(req) {
   env <- new.env(parent = globalenv())
-  f <- pylme_parse_formula(req$formula, env)
+  f <- pylme_parse_formula(req$formula, env, trusted = isTRUE(req$trusted))
   pylme_check_bars(f)
   assign(".pylme_data", req$data, envir = env)
   args <- list(
