@@ -137,6 +137,7 @@ def run_fit(
     ]
     if n_rows <= 0:
         raise DataError("the data has no rows")
+    check_values(plans, weights_name)
     session = get_session()
     with R_LOCK:
         frame, sent = build_r_frame(plans, n_rows)
@@ -178,6 +179,32 @@ def run_fit(
     )
     _emit_warnings(fit)
     return fit
+
+
+def check_values(plans: list[ColumnPlan], weights_name: str | None) -> None:
+    """Values R would reject with a message that names no column: Inf, a column with no
+    value at all, negative weights. NaN is a missing value, as in R (the row is dropped)."""
+    for plan in plans:
+        present = np.ones(plan.values.shape[0], bool) if plan.na is None else ~plan.na
+        shown = "weights" if plan.name == WEIGHTS_COLUMN else repr(plan.name)
+        shown = "offset" if plan.name == OFFSET_COLUMN else shown
+        if not present.any():
+            raise DataError(f"column {shown} has only missing values")
+        if plan.kind != "double":
+            continue
+        values = plan.values[present]
+        infinite = np.flatnonzero(np.isinf(plan.values) & present)
+        if infinite.size:
+            raise DataError(
+                f"column {shown} has {infinite.size} infinite value(s) (first at row index "
+                f"{infinite[0]}, 0-based); lme4 cannot use Inf: set them to NaN (missing) or "
+                "drop them"
+            )
+        if plan.name == weights_name and (values < 0).any():
+            raise DataError(
+                f"weights{'' if shown == 'weights' else f' (column {shown})'} has "
+                f"{int((values < 0).sum())} negative value(s); weights must be >= 0"
+            )
 
 
 def r_type(plan: ColumnPlan) -> str:
