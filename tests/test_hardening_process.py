@@ -156,7 +156,8 @@ def r_heap_mb():
     return sum(used)
 
 def protected():
-    return len(ri.protected_rids())
+    from rpy2.rinterface_lib import _rinterface_capi
+    return len(_rinterface_capi.protected_rids())
 
 kept = deque(maxlen=10)
 for _ in range(20):
@@ -164,15 +165,15 @@ for _ in range(20):
 gc.collect()
 start = {"rss": rss_mb(), "heap": r_heap_mb(), "protected": protected(), "t": time.monotonic()}
 marks = {}
-for i in range(1, 1001):
+for i in range(1, N_FITS + 1):
     kept.append(pylme.lmer("Reaction ~ Days + (Days | Subject)", d))
-    if i in (500, 1000):
+    if i in (N_FITS // 2, N_FITS):
         gc.collect()
         marks[i] = {"rss": rss_mb(), "heap": r_heap_mb(), "protected": protected(),
                     "t": time.monotonic() - start["t"]}
 kept.clear()
 gc.collect()
-print(json.dumps({"start": start, "middle": marks[500], "end": marks[1000],
+print(json.dumps({"start": start, "middle": marks[N_FITS // 2], "end": marks[N_FITS],
                   "dropped": protected(), "last": None}))
 """
     )
