@@ -140,6 +140,7 @@ def test_soak_thousand_fits():
         + """
 from collections import deque
 import gc
+N_FITS = 1000
 import rpy2.rinterface as ri
 from pylme.runtime.session import R_LOCK
 
