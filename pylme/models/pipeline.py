@@ -189,7 +189,7 @@ def check_values(plans: list[ColumnPlan], weights_name: str | None) -> None:
         shown = "weights" if plan.name == WEIGHTS_COLUMN else repr(plan.name)
         shown = "offset" if plan.name == OFFSET_COLUMN else shown
         if not present.any():
-            raise DataError(f"column {shown} has only missing values")
+            raise DataError(f"column {shown} has only missing values: 0 (non-NA) cases are left")
         if plan.kind != "double":
             continue
         values = plan.values[present]
