@@ -25,7 +25,7 @@ pylme_family <- function(req) {
 
 pylme_fit <- function(req) {
   env <- new.env(parent = globalenv())
-  f <- pylme_parse_formula(req$formula, env)
+  f <- pylme_parse_formula(req$formula, env, trusted = isTRUE(req$trusted))
   pylme_check_bars(f)
   assign(".pylme_data", req$data, envir = env)
   args <- list(
@@ -91,6 +91,20 @@ pylme_classify_failure <- function(e, front, args, env) {
 # success; a response with more than two levels is almost always a mistake, so say so.
 pylme_check_binary_response <- function(f, data) {
   lhs <- f[[2L]]
+  if (is.call(lhs) && identical(lhs[[1L]], as.name("cbind"))) {
+    # The formula passed pylme_check_safe, so its response may be evaluated.
+    y <- stats::model.response(stats::model.frame(
+      stats::as.formula(call("~", lhs, 1), env = environment(f)), data,
+      na.action = stats::na.pass
+    ))
+    bad <- which(rowSums(y < 0, na.rm = TRUE) > 0)
+    if (length(bad)) {
+      pylme_stop("data", sprintf(
+        "the binomial response %s has negative counts in %d row(s) (first: row %d); counts must be >= 0",
+        paste(deparse(lhs), collapse = ""), length(bad), bad[1L]
+      ))
+    }
+  }
   if (is.name(lhs) && as.character(lhs) %in% names(data)) {
     y <- data[[as.character(lhs)]]
     if (is.factor(y) && nlevels(droplevels(y)) > 2L) {

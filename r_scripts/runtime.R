@@ -21,9 +21,10 @@ pylme_load <- function() {
 }
 
 # Signal a pylme-classified error; Python maps the class to FormulaError/DataError/ValueError.
-pylme_stop <- function(kind, msg) {
+# `also` adds classes (pylme_refused: pylme's own safety check, not lme4, refused it).
+pylme_stop <- function(kind, msg, also = character()) {
   cond <- structure(
-    class = c(paste0("pylme_", kind, "_error"), "error", "condition"),
+    class = c(also, paste0("pylme_", kind, "_error"), "error", "condition"),
     list(message = msg, call = NULL)
   )
   stop(cond)
@@ -33,6 +34,8 @@ pylme_stop <- function(kind, msg) {
 # stdout and message-stream output go to a text connection, warnings and messages are
 # recorded and muffled, and an error becomes a plain list. Nothing reaches the console.
 pylme_call <- function(fun, req) {
+  pylme_english()
+  on.exit(pylme_english(restore = TRUE), add = TRUE)
   warnings <- character()
   messages <- character()
   output <- character()
@@ -48,7 +51,7 @@ pylme_call <- function(fun, req) {
       restored <<- TRUE
     }
   }
-  on.exit(restore())
+  on.exit(restore(), add = TRUE)
   res <- tryCatch(
     withCallingHandlers(
       list(ok = TRUE, value = fun(req)),
@@ -78,6 +81,28 @@ pylme_call <- function(fun, req) {
   res
 }
 
+# R's messages in English during pylme's calls, whatever the user's LANGUAGE, so that what
+# pylme reports (and classifies) is the same in every language; the user's setting (or its
+# absence) is put back afterwards, so nothing leaks into R's or child processes' environment.
+pylme_lang <- new.env()
+pylme_english <- function(restore = FALSE) {
+  if (!restore) {
+    old <- Sys.getenv("LANGUAGE", unset = NA)
+    pylme_lang$old <- old
+    if (!identical(old, "en")) {
+      Sys.setenv(LANGUAGE = "en")
+      bindtextdomain(NULL)
+    }
+  } else {
+    old <- pylme_lang$old
+    if (!identical(old, "en")) {
+      if (is.na(old)) Sys.unsetenv("LANGUAGE") else Sys.setenv(LANGUAGE = old)
+      bindtextdomain(NULL)
+    }
+  }
+  invisible(TRUE)
+}
+
 # Levels R's factor() gives for a set of unique strings in this session's collation, and
 # where each input string falls among them (1-based). Python maps its own dictionary codes
 # through `position`, so no per-row R string is ever made.
@@ -88,7 +113,7 @@ pylme_levels <- function(req) {
 
 # Variable names a formula needs (all.vars), for sending only those columns.
 pylme_formula_vars <- function(req) {
-  f <- pylme_parse_formula(req$formula)
+  f <- pylme_parse_formula(req$formula, trusted = isTRUE(req$trusted))
   all.vars(f)
 }
 

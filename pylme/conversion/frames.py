@@ -31,7 +31,14 @@ def _kind(data: Any) -> str:
 
 def _column_names(data: Any, kind: str) -> list[str]:
     if kind == "pandas":
-        return [str(c) for c in data.columns]
+        odd = [c for c in data.columns if not isinstance(c, str)]
+        if odd:
+            raise DataError(
+                f"column names must be strings, as in R; got {odd[:5]!r} "
+                f"({', '.join(sorted({type(c).__name__ for c in odd}))}). Rename them, e.g. "
+                "df.columns = df.columns.astype(str)"
+            )
+        return list(data.columns)
     return list(data.column_names if kind.startswith("arrow") else data.columns)
 
 

@@ -85,7 +85,12 @@ def glmer(
     control : dict or pylme.Control, optional
         ``glmerControl`` arguments by their R names, e.g. ``{"optimizer": "bobyqa"}``.
 
-    Other parameters are as in :func:`pylme.lmer` (``trusted`` included).
+    trusted : bool
+        False (the default) refuses a formula calling a function outside pylme's allow-list
+        before R evaluates it; True turns the check off, so the formula can run any R code:
+        pass True only for formulas you wrote yourself.
+
+    Other parameters are as in :func:`pylme.lmer`.
     """
     name, link = resolve_family(family, link)
     return _fit(

@@ -11,6 +11,8 @@ def raise_for_error(result: dict[str, Any], function: str) -> NoReturn:
     classes = set(result.get("error_class") or ())
     message = (result.get("error_message") or ("",))[0]
     call = (result.get("error_call") or ("",))[0]
+    if "pylme_refused" in classes:
+        raise FormulaError(message)
     if "pylme_formula_error" in classes:
         raise FormulaError(f"lme4 rejected the formula. R said: {message}")
     if "pylme_data_error" in classes:

@@ -7,13 +7,20 @@ Nothing here runs at import: :func:`get_session` starts R the first time a fit (
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pylme.errors import RNotFoundError
+from pylme.errors import PylmeWarning, RNotFoundError
 from pylme.runtime.conditions import raise_for_error
 from pylme.runtime.from_r import from_r
+from pylme.runtime.process import (
+    console_captured,
+    environment_for_r,
+    environment_kept,
+    interruptible,
+)
 from pylme.runtime.values import to_r_value
 
 #: Process-wide lock: R is single-threaded, so every interaction with it holds this lock.
@@ -43,6 +50,10 @@ INSTALL_HINT = (
     "install.packages('lme4')\n"
     "or run `bash scripts/setup.sh demo`, which does this for you."
 )
+
+#: Variables R reads at run time from the environment it set at start-up: they are put
+#: back only around pylme's own R calls, so child processes never inherit them.
+R_NEEDS = ("R_HOME", "R_SHARE_DIR", "R_INCLUDE_DIR", "R_DOC_DIR")
 
 _session: RSession | None = None
 
@@ -92,7 +103,20 @@ class RSession:
     """The embedded R session and pylme's own R environment (never ``globalenv``)."""
 
     def __init__(self) -> None:
-        ri = _import_rinterface()
+        # R's start-up leaves the environment as it found it (child processes inherit it),
+        # and what R prints while starting becomes one PylmeWarning, not console output.
+        said: list[str] = []
+        with environment_kept() as undone:
+            ri = _import_rinterface()
+            with console_captured(said):
+                self._start(ri)
+        #: What R must see in the environment while it runs (only during pylme's calls).
+        self.r_environment = {k: v for k, v in undone.items() if k in R_NEEDS and v is not None}
+        text = "".join(said).strip()
+        if text:
+            warnings.warn(f"R said while starting: {text}", PylmeWarning, stacklevel=3)
+
+    def _start(self, ri: Any) -> None:
         try:
             ri.initr_simple()
         except Exception as exc:
@@ -136,7 +160,15 @@ class RSession:
         Python values. R errors become pylme errors (see :mod:`pylme.runtime.conditions`).
         """
         with R_LOCK:
-            res = self._call(self.env[function], to_r_value(req))
+            with environment_for_r(self.r_environment), interruptible() as interrupted:
+                try:
+                    res = self._call(self.env[function], to_r_value(req))
+                except Exception:
+                    if interrupted:
+                        raise KeyboardInterrupt(f"R was interrupted in {function}") from None
+                    raise
+            if interrupted:
+                raise KeyboardInterrupt(f"R was interrupted in {function}")
             names = list(res.names)
             parts = {n: res[i] for i, n in enumerate(names)}
             warnings = tuple(from_r(parts["warnings"]) or ())
