@@ -31,17 +31,10 @@ def _column(value: Any) -> Any:
 
 
 def _session() -> Any:
-    """The R session, with ``r_scripts/datasets.R`` loaded (sourced here if the session's own
-    file list does not include it)."""
-    from pylme.runtime.session import R_LOCK, get_session, r_scripts_dir
+    """The R session (``r_scripts/datasets.R`` is among the files it sources)."""
+    from pylme.runtime.session import get_session
 
-    session = get_session()
-    with R_LOCK:
-        if "pylme_dataset_list" not in session.env.keys():
-            session.ri.baseenv["sys.source"](
-                str(r_scripts_dir() / "datasets.R"), envir=session.env, **{"keep.source": False}
-            )
-    return session
+    return get_session()
 
 
 def load(name: str, package: str = "lme4") -> Any:

@@ -79,9 +79,10 @@ def test_formula_must_be_a_string(sleepstudy):
 
 
 def test_r_failure_is_rerror_with_r_message(sleepstudy):
+    # An lmerControl value lme4 itself rejects (pylme checks only that it is a plain value).
     with pytest.raises(pylme.RError) as info:
-        pylme.lmer(F, sleepstudy, control={"optimizer": "no_such_optimizer"})
-    assert "no_such_optimizer" in info.value.r_message
+        pylme.lmer(F, sleepstudy, control={"check.nobs.vs.nlev": "bogus"})
+    assert "bogus" in info.value.r_message
     assert "R said:" in str(info.value)
 
 
@@ -135,6 +136,8 @@ def test_session_usable_after_errors(sleepstudy):
         with pytest.raises(pylme.FormulaError):
             pylme.lmer(bad, sleepstudy)
     with pytest.raises(pylme.RError):
+        pylme.lmer(F, sleepstudy, control={"check.nobs.vs.nlev": "bogus"})
+    with pytest.raises(pylme.OptionError, match="no_such_optimizer"):
         pylme.lmer(F, sleepstudy, control={"optimizer": "no_such_optimizer"})
     fit = pylme.lmer(F, sleepstudy)
     assert fit.convergence.converged and abs(fit.fixef["Days"] - 10.467) < 1e-3

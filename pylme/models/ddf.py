@@ -72,4 +72,5 @@ def with_ddf(fit: LmerFit, ddf: Ddf) -> LmerFit:
         p_value=frozen_array(cs["p_value"]),
         ddf=ddf,
     )
-    return dataclasses.replace(fit, fixef=fixef)
+    provenance = dataclasses.replace(fit.provenance, options={**fit.provenance.options, "ddf": ddf})
+    return dataclasses.replace(fit, fixef=fixef, provenance=provenance)

@@ -39,6 +39,7 @@ R_FILES = (
     "inference.R",
     "receipts.R",
     "many.R",
+    "datasets.R",
 )
 
 INSTALL_HINT = (
