@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
+    from pylme.parallel import Job, JobError, fit_many, lmer_many  # noqa: F401
     from pylme.runtime.rframe import to_r
 
 _LAZY = {
