@@ -63,8 +63,8 @@ def test_serial_check_sees_another_seed(fit, reference):
 
 def test_loky_same_replicates_for_one_and_two_workers(fit, reference, monkeypatch):
     monkeypatch.setattr(boot, "CHUNK", 5)  # 3 tasks, split differently over the workers
-    one = fit.bootstrap(NSIM, seed=SEED, backend="loky", n_jobs=1)
     two = fit.bootstrap(NSIM, seed=SEED, backend="loky", n_jobs=2)
+    one = fit.bootstrap(NSIM, seed=SEED, backend="loky", n_jobs=1)  # shrinking starts no R
     np.testing.assert_array_equal(one.to_numpy(), two.to_numpy())
     assert list(two.columns) == reference["names"]
     # Replicate i is R's bootMer(fit, FUN, nsim = 1, seed = seed_i): a different stream

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from pylme.parallel.frames import resolve, share
@@ -21,6 +22,29 @@ from pylme.progress import progress_bar
 
 Outcome = tuple[Any, ...]
 DIED = "WorkerDied"
+
+#: ``LD_LIBRARY_PATH`` as it was before R started (pylme is imported before R starts): R's
+#: startup prepends its own library folders, and a worker process spawned with them can load
+#: the wrong system libraries (Python's ``_ssl``, pyarrow.parquet).
+_LD_BEFORE_R = os.environ.get("LD_LIBRARY_PATH")
+
+
+@contextmanager
+def clean_environment() -> Iterator[None]:
+    """While spawning worker processes: ``LD_LIBRARY_PATH`` as it was before R started."""
+    now = os.environ.get("LD_LIBRARY_PATH")
+    if now == _LD_BEFORE_R:
+        yield
+        return
+    if _LD_BEFORE_R is None:
+        os.environ.pop("LD_LIBRARY_PATH", None)
+    else:
+        os.environ["LD_LIBRARY_PATH"] = _LD_BEFORE_R
+    try:
+        yield
+    finally:
+        if now is not None:
+            os.environ["LD_LIBRARY_PATH"] = now
 
 
 def n_workers(n_jobs: int) -> int:
@@ -112,10 +136,11 @@ def _run_loky(
                     dead.add(-1)
 
             futures = {}
-            for i in pending:
-                fut = executor.submit(call_task, fn, i, payloads[i], shipped[i], markers)
-                fut.add_done_callback(note_dead)
-                futures[fut] = i
+            with clean_environment():  # loky starts (or replaces) its workers on submit
+                for i in pending:
+                    fut = executor.submit(call_task, fn, i, payloads[i], shipped[i], markers)
+                    fut.add_done_callback(note_dead)
+                    futures[fut] = i
             again = []
             for fut in as_completed(futures):
                 i = futures[fut]
@@ -173,7 +198,7 @@ def _run_dask(
     own = client is None
     cluster = None
     if own:
-        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with clean_environment(), dask.config.set({"distributed.scheduler.allowed-failures": 0}):
             cluster = LocalCluster(
                 n_workers=n_workers(n_jobs),
                 threads_per_worker=1,
