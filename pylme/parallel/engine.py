@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -70,7 +71,11 @@ def call_task(
         with open(mark, "w") as fh:
             fh.write(str(os.getpid()))
     try:
-        return ("ok", fn(payload, resolve(frame, copy_frame)))
+        if mark is None and not copy_frame:  # in this process: warnings as pylme.lmer gives them
+            return ("ok", fn(payload, resolve(frame, copy_frame)))
+        with warnings.catch_warnings():  # in a worker: the parent re-emits them from the fits
+            warnings.simplefilter("ignore")
+            return ("ok", fn(payload, resolve(frame, copy_frame)))
     except Exception as exc:  # every failure is the job's own result
         return ("err", type(exc).__name__, str(getattr(exc, "r_message", "") or exc))
     finally:
@@ -103,6 +108,15 @@ def run(
         return _run_dask(fn, payloads, frames, n_jobs, client, bar)
     finally:
         bar.close()
+
+
+def emit_warnings(values: Sequence[Any]) -> None:
+    """Warn in the parent, as a fit in this process would, for fits made in workers."""
+    from pylme.models.pipeline import _emit_warnings
+
+    for v in values:
+        if hasattr(v, "convergence"):
+            _emit_warnings(v)
 
 
 def _run_loky(

@@ -9,6 +9,7 @@ from typing import Any
 from pylme.literals import Backend, OnError, check_literal
 from pylme.parallel import engine
 from pylme.parallel.jobs import Job, JobError
+from pylme.parallel.travel import arrived
 
 #: A job option for the tests only: the worker running the job kills itself (SIGKILL).
 TEST_KILL_OPTION = "_pylme_test_kill"
@@ -86,7 +87,10 @@ def fit_many(
         progress=progress,
         desc="fit_many",
     )
-    return collect(outcomes, jobs, on_error)
+    results = collect(outcomes, jobs, on_error)
+    if backend != "serial":
+        engine.emit_warnings(results)
+    return results
 
 
 def collect(outcomes: list[Any], jobs: list[Job], on_error: str) -> list[Any]:
@@ -94,7 +98,7 @@ def collect(outcomes: list[Any], jobs: list[Job], on_error: str) -> list[Any]:
     out: list[Any] = []
     for outcome, job in zip(outcomes, jobs):
         if outcome[0] == "ok":
-            out.append(outcome[1])
+            out.append(arrived(outcome[1]))
             continue
         err = JobError(job, outcome[1], outcome[2])
         if on_error == "raise":

@@ -241,4 +241,7 @@ def lmer_many(
         for chunk, outcome in zip(chunks, outcomes):
             flat.extend(outcome[1] if outcome[0] == "ok" else [outcome] * len(chunk))
     jobs = [Job("lmer", f"{y} {formula}", None, **options) for y in responses]
-    return collect(flat, jobs, on_error)
+    results = collect(flat, jobs, on_error)
+    if backend != "serial":
+        engine.emit_warnings(results)
+    return results
