@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import rref  # noqa: E402
+from bench import RTimer  # noqa: E402
 
 import pylme  # noqa: E402
 from pylme.parallel.engine import clean_environment  # noqa: E402
@@ -41,21 +42,13 @@ N_FITS = 60 if QUICK else 400
 N_RESP = 100 if QUICK else 1000
 RHS = "~ Days + (Days | Subject)"
 
-R_LOOP = r"""
-args <- commandArgs(trailingOnly = TRUE)
-source(file.path(args[[1]], "data_io.R"))
-suppressPackageStartupMessages(library(lme4))
-d <- pylme_read_frame(jsonlite::read_json(args[[2]], simplifyVector = FALSE))
-ys <- grep("^y", names(d), value = TRUE)
-fixefs <- matrix(NA_real_, length(ys), 2)
-t <- system.time(for (i in seq_along(ys)) {
-  f <- stats::as.formula(paste(ys[i], "~ Days + (Days | Subject)"))
-  fm <- suppressWarnings(suppressMessages(lmer(f, d)))
-  s <- summary(fm); re <- ranef(fm, condVar = TRUE); v <- VarCorr(fm)
-  fixefs[i, ] <- fixef(fm)
-})[["elapsed"]]
-jsonlite::write_json(list(seconds = t, fixef = as.vector(fixefs)), args[[3]], digits = I(17))
-"""
+# One line for bench.py's RTimer (a plain Rscript process); fills fx[[i]] with fixef.
+R_LOOP = (
+    "for (i in {a}:{b}) {{ y <- sprintf('y%04d', i - 1L); "
+    "f <- stats::as.formula(paste(y, '~ Days + (Days | Subject)')); "
+    "fm <- lmer(f, d); s <- summary(fm); re <- ranef(fm, condVar = TRUE); v <- VarCorr(fm); "
+    "fx[[length(fx) + 1L]] <- fixef(fm) }}"
+)
 
 
 def frame(n_resp: int):
@@ -86,7 +79,7 @@ def main() -> None:
     # 1. scaling: serial pylme.lmer loop vs loky with 2 warm workers
     pylme.lmer(f"Reaction {RHS}", data)
     t_serial, serial = wall(lambda: [pylme.lmer(j.formula, data) for j in jobs])
-    pylme.fit_many(jobs[:4], backend="loky", n_jobs=2)  # warm-up: both workers start R
+    pylme.fit_many(jobs[:40], backend="loky", n_jobs=2)  # warm-up: both workers start R
     t_loky, loky = wall(lambda: pylme.fit_many(jobs, backend="loky", n_jobs=2))
     t_light, _ = wall(lambda: pylme.fit_many(jobs, backend="loky", n_jobs=2, keep_model=False))
     same = max(abs(a.loglik - b.loglik) / abs(b.loglik) for a, b in zip(loky, serial))
@@ -119,7 +112,7 @@ def main() -> None:
             dashboard_address=None,
         )
     with cluster, Client(cluster) as client:
-        pylme.fit_many(jobs[:4], client=client)  # warm-up
+        pylme.fit_many(jobs[:40], client=client)  # warm-up
         t_dask, _ = wall(lambda: pylme.fit_many(jobs, client=client))
     per_fit = t_serial / N_FITS
     over = lambda t: (t * 2 / N_FITS - per_fit) * 1000  # noqa: E731
@@ -133,24 +126,34 @@ def main() -> None:
         )
     )
 
-    # 3. lmer_many, 1,000 responses: serial, then 2 workers, vs a plain R loop
+    # 3. lmer_many, 1,000 responses: serial, then 2 workers, vs a plain R loop. The two sides
+    # run alternately on blocks of responses, so that both see the same machine load.
     resp = ys[:N_RESP]
     sub = data[["Reaction", "Days", "Subject", *resp]]
+    r = RTimer()
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = Path(tmp) / "d.json", Path(tmp) / "o.json"
-        script = Path(tmp) / "loop.R"
-        script.write_text(R_LOOP)
         inp.write_text(json.dumps(rref.spec_from_frame(sub)))
-        subprocess.run(
-            [rref.rscript(), str(script), str(rref.R_SCRIPTS), str(inp), str(out)],
-            check=True,
-            capture_output=True,
+        r.time(
+            f"source('{rref.R_SCRIPTS / 'data_io.R'}'); "
+            f"d <- pylme_read_frame(jsonlite::read_json('{inp}', simplifyVector = FALSE)); "
+            "fx <- list()"
         )
-        ref = json.loads(out.read_text())
-    t_r = float(np.ravel(ref["seconds"])[0])
-    r_fixef = np.asarray(ref["fixef"]).reshape((len(resp), 2), order="F")
-    pylme.lmer_many(RHS, sub, resp[:5])
-    t_many, many = wall(lambda: pylme.lmer_many(RHS, sub, resp))
+        pylme.lmer_many(RHS, sub, resp[:5])  # warm-up, as R's first lmer above
+        r.time(R_LOOP.format(a=1, b=5))
+        t_r = t_many = 0.0
+        many = []
+        blocks = 4
+        size = -(-N_RESP // blocks)
+        for k in range(0, N_RESP, size):
+            block = resp[k : k + size]
+            t_r += r.time(R_LOOP.format(a=k + 1, b=k + len(block)))
+            t, fits = wall(lambda b=block: pylme.lmer_many(RHS, sub, b))
+            t_many += t
+            many.extend(fits)
+        r.time(f"jsonlite::write_json(unlist(fx[-(1:5)]), '{out}', digits = I(17))")
+        r_fixef = np.asarray(json.loads(out.read_text())).reshape((N_RESP, 2))
+    r.close()
     ours = np.array([f.fixef.estimate for f in many])
     diff = float(np.max(np.abs(ours - r_fixef) / np.abs(r_fixef)))
     rows.append(
@@ -161,7 +164,7 @@ def main() -> None:
             f"{t_r / t_many:.2f}x faster (target >= 1.5x); fixef max rel diff {diff:.1e}",
         )
     )
-    pylme.lmer_many(RHS, sub, resp[:8], backend="loky", n_jobs=2)  # warm-up
+    pylme.lmer_many(RHS, sub, resp[:40], backend="loky", n_jobs=2)  # warm-up
     t_many2, _ = wall(lambda: pylme.lmer_many(RHS, sub, resp, backend="loky", n_jobs=2))
     t_many2l, _ = wall(
         lambda: pylme.lmer_many(RHS, sub, resp, backend="loky", n_jobs=2, keep_model=False)
@@ -179,11 +182,17 @@ def main() -> None:
     from pylme.parallel.travel import for_travel
 
     fit = many[0]
+    for_travel([fit], True)  # the first call builds the registry of lme4's class definitions
     t_ser, (shipped,) = wall(lambda: for_travel([fit], True))
     for label, obj in (("with R model", shipped), ("without_model()", fit.without_model())):
         t_dump, blob = wall(lambda o=obj: pickle.dumps(o))
         t_load, _ = wall(lambda b=blob: pickle.loads(b))
-        extra = f"; R serialize {t_ser * 1000:.1f} ms" if label == "with R model" else ""
+        extra = ""
+        if label == "with R model":
+            from pylme.parallel.travel import arrived
+
+            t_open, _ = wall(lambda b=blob: arrived(pickle.loads(b)).r_model())
+            extra = f"; R serialize {t_ser * 1000:.1f} ms, live model again {t_open * 1000:.1f} ms"
         rows.append(
             (
                 f"one fit back from a worker, {label}",
