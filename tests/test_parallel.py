@@ -66,6 +66,8 @@ def data(sleepstudy):
     for k in range(4):
         df[f"y{k}"] = df["Reaction"] + rng.normal(0, 25 * (k + 1), n)
     df["noise"] = rng.normal(0, 1, n)  # no subject effect: a singular fit
+    df["w"] = rng.uniform(0.5, 2.0, n)
+    df["count"] = (df["Reaction"] // 25).astype(np.int64)
     df.loc[[2, 50, 51], "y1"] = np.nan
     df.loc[[2, 50, 51], "y2"] = np.nan
     df.loc[[7, 170], "y3"] = np.nan
@@ -123,6 +125,13 @@ def test_lmer_many_ml_and_warnings(data):
     assert_same_fit(fits[0], ref)
 
 
+def test_lmer_many_weights_and_offset(data):
+    fits = quiet(pylme.lmer_many, INTERCEPT, data, ["y0", "y1"], weights="w", offset="noise")
+    for y, fit in zip(["y0", "y1"], fits):
+        ref = quiet(pylme.lmer, f"{y} {INTERCEPT}", data, weights="w", offset="noise")
+        assert_same_fit(fit, ref)
+
+
 def test_lmer_many_errors(data):
     with pytest.raises(pylme.FormulaError, match="right-hand side"):
         pylme.lmer_many("y ~ Days + (1 | Subject)", data, ["y0"])
@@ -157,6 +166,7 @@ def jobs(data):
         pylme.Job("lmer", "y0 ~ Days + (1 | Subject)", data, REML=False),
         pylme.Job("lmer", "Reaction ~ Nope + (1 | Subject)", data),  # fails: no column
         pylme.Job("lmer", "y3 ~ Days + (Days | Subject)", data),
+        pylme.Job("glmer", "count ~ Days + (1 | Subject)", data, family="poisson"),
     ]
 
 
@@ -182,7 +192,8 @@ def test_serial_equals_plain_calls(jobs, serial):
             assert isinstance(fit, pylme.JobError) and fit.error_type == "DataError"
             assert "Nope" in fit.r_message
         else:
-            assert_same_fit(fit, quiet(pylme.lmer, job.formula, job.data, **job.options))
+            fun = getattr(pylme, job.kind)
+            assert_same_fit(fit, quiet(fun, job.formula, job.data, **job.options))
 
 
 def test_loky_equals_serial(jobs, serial):
