@@ -108,7 +108,8 @@ def _fit_here(
                 out.append(("err", type(exc).__name__, getattr(exc, "r_message", "") or str(exc)))
             continue
         full = f"{y} {formula}"
-        cols = list(dict.fromkeys(pl.formula_variables(full) + [a for a in (weights, offset) if a]))
+        # R's all.vars(y ~ rhs): the response, then the right-hand side's variables.
+        cols = list(dict.fromkeys([y, *rhs_vars] + [a for a in (weights, offset) if a]))
         plans = [by_name[c] for c in cols]
         provenance = Provenance(
             formula=full,
