@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
+    from pylme.parallel import Job, JobError, fit_many, lmer_many
     from pylme.postfit import read_rds
     from pylme.receipts import Receipt, VerifyReport, verify
     from pylme.runtime.rframe import to_r
@@ -115,6 +116,8 @@ __all__ = [
     "GlmerFit",
     "GroupCoefficients",
     "InverseGaussian",
+    "Job",
+    "JobError",
     "LmerFit",
     "MissingRPackageError",
     "ModelMissingError",
@@ -131,9 +134,11 @@ __all__ = [
     "VarianceComponent",
     "VerifyReport",
     "anova",
+    "fit_many",
     "glmer",
     "glmer_nb",
     "lmer",
+    "lmer_many",
     "read_rds",
     "to_r",
     "verify",

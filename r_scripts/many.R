@@ -1,1 +1,251 @@
 # many: R functions for pylme.parallel (sourced once per session into pylme's environment).
+#
+# lmer_many: lme4's own modular route, step for step what lme4::lmer() does (lFormula,
+# mkLmerDevfun, optimizeLmer, checkConv, mkMerMod), with lFormula run once per pattern of
+# missing responses and only the response swapped in between fits.
+
+# Run expr, recording its warnings and messages (muffled) as pylme_call() would.
+pylme_many_capture <- function(expr) {
+  warnings <- character()
+  messages <- character()
+  value <- tryCatch(
+    withCallingHandlers(expr,
+      warning = function(w) {
+        warnings <<- c(warnings, conditionMessage(w))
+        invokeRestart("muffleWarning")
+      },
+      message = function(m) {
+        messages <<- c(messages, sub("\n$", "", conditionMessage(m)))
+        invokeRestart("muffleMessage")
+      }
+    ),
+    error = function(e) e
+  )
+  list(value = value, warnings = warnings, messages = messages)
+}
+
+pylme_many_error <- function(e) {
+  list(error_class = class(e), error_message = conditionMessage(e))
+}
+
+# Put response `y` (its name) into every place of a model frame that names the response,
+# as lme4's refit(rename.response = TRUE) does, and give the frame its fit's environment.
+pylme_many_rename <- function(fr, y, env) {
+  sym <- as.name(y)
+  fr[[1L]] <- env$.pylme_data[[y]][if (is.null(na <- attr(fr, "na.action"))) TRUE else -na]
+  names(fr)[1L] <- y
+  f <- attr(fr, "formula")
+  f[[2L]] <- sym
+  environment(f) <- env
+  attr(fr, "formula") <- f
+  tt <- attr(fr, "terms")
+  tt[[2L]] <- sym
+  for (a in c("variables", "predvars", "predvars.fixed", "predvars.random")) {
+    v <- attr(tt, a)
+    if (!is.null(v)) {
+      v[[2L]] <- sym
+      attr(tt, a) <- v
+    }
+  }
+  dc <- attr(tt, "dataClasses")
+  names(dc)[1L] <- y
+  attr(tt, "dataClasses") <- dc
+  vf <- attr(tt, "varnames.fixed")
+  if (!is.null(vf)) attr(tt, "varnames.fixed")[1L] <- y
+  fa <- attr(tt, "factors")
+  if (length(fa)) rownames(fa)[1L] <- y
+  attr(tt, "factors") <- fa
+  environment(tt) <- env
+  attr(fr, "terms") <- tt
+  fr
+}
+
+# One lmer fit on a prepared lFormula result: lme4::lmer's body after lFormula.
+pylme_many_fit <- function(lmod, theta0, lx0, mcout, control) {
+  lmod$formula <- NULL
+  # mkLmerDevfun's C++ objects write theta into reTrms in place: give each fit fresh copies
+  # of the start values, so that it starts where lmer would.
+  lmod$reTrms$theta <- theta0 + 0
+  lmod$reTrms$Lambdat@x <- lx0 + 0
+  devfun <- do.call(lme4::mkLmerDevfun, c(lmod, list(start = NULL, verbose = 0L, control = control)))
+  opt <- lme4::optimizeLmer(devfun,
+    optimizer = control$optimizer, restart_edge = control$restart_edge,
+    boundary.tol = control$boundary.tol, control = control$optCtrl, verbose = 0L,
+    start = NULL, calc.derivs = control$calc.derivs, use.last.params = control$use.last.params
+  )
+  cc <- lme4::checkConv(attr(opt, "derivs"), opt$par,
+    ctrl = control$checkConv, lbound = environment(devfun)$lower
+  )
+  lme4::mkMerMod(environment(devfun), opt, lmod$reTrms, fr = lmod$fr, mc = mcout, lme4conv = cc)
+}
+
+pylme_many_env <- function(data, y, others) {
+  env <- new.env(parent = globalenv())
+  assign(".pylme_data", data[c(y, setdiff(others, y))], envir = env)
+  env
+}
+
+# req: rhs (a formula text "~ ..."), data, responses, others (the other columns, in order),
+# REML, control, contrasts, na_action, weights, offset.
+pylme_lmer_many <- function(req) {
+  rhs <- pylme_parse_formula(paste(".pylme_response", req$rhs), baseenv())
+  pylme_check_safe(rhs, isTRUE(req$trusted))
+  pylme_check_bars(rhs)
+  control <- pylme_control("lmer", req$control)
+  data <- req$data
+  n_rows <- nrow(data)
+  responses <- as.character(req$responses)
+  others <- as.character(req$others)
+  na_fun <- if (identical(req$na_action, "fail")) quote(stats::na.fail) else quote(stats::na.omit)
+  call_for <- function(y, fun, env) {
+    f <- rhs
+    f[[2L]] <- as.name(y)
+    environment(f) <- env
+    args <- list(formula = f, data = quote(.pylme_data), na.action = na_fun)
+    if (!is.null(req$weights)) args$weights <- as.name(req$weights)
+    if (!is.null(req$offset)) args$offset <- as.name(req$offset)
+    if (!is.null(req$contrasts)) args$contrasts <- req$contrasts
+    args$REML <- isTRUE(req$REML)
+    args$control <- control
+    as.call(c(list(fun), args))
+  }
+  pattern <- vapply(responses, function(y) {
+    paste(which(is.na(data[[y]])), collapse = ",")
+  }, character(1))
+  models <- vector("list", length(responses))
+  results <- vector("list", length(responses))
+  for (key in unique(pattern)) {
+    idx <- which(pattern == key)
+    env0 <- pylme_many_env(data, responses[idx[1L]], others)
+    front <- pylme_many_capture(eval(call_for(responses[idx[1L]], quote(lme4::lFormula), env0), env0))
+    if (inherits(front$value, "error")) {
+      for (i in idx) results[[i]] <- pylme_many_error(front$value)
+      next
+    }
+    lmod <- front$value
+    theta0 <- lmod$reTrms$theta + 0
+    lx0 <- lmod$reTrms$Lambdat@x + 0
+    for (i in idx) {
+      y <- responses[i]
+      env <- if (i == idx[1L]) env0 else pylme_many_env(data, y, others)
+      one <- pylme_many_capture({
+        mcout <- match.call(lme4::lmer, call_for(y, quote(lme4::lmer), env))
+        lm_i <- lmod
+        lm_i$fr <- pylme_many_rename(lmod$fr, y, env)
+        f <- lmod$formula
+        f[[2L]] <- as.name(y)
+        environment(f) <- env
+        mcout$formula <- f
+        fit <- pylme_many_fit(lm_i, theta0, lx0, mcout, control)
+        list(fit = fit, extract = pylme_extract(fit, n_rows))
+      })
+      if (inherits(one$value, "error")) {
+        results[[i]] <- pylme_many_error(one$value)
+      } else {
+        models[i] <- list(one$value$fit)
+        results[[i]] <- c(one$value$extract, list(
+          warnings = c(front$warnings, one$warnings),
+          messages = c(front$messages, one$messages)
+        ))
+      }
+    }
+  }
+  list(models = models, results = results)
+}
+
+# -- parametric bootstrap -------------------------------------------------------------------
+
+# The default statistic: the random-effect SDs and correlations, sigma, then the fixed effects,
+# named and ordered as confint(fit, oldNames = FALSE) names them.
+pylme_boot_stat <- function(statistic) {
+  if (identical(statistic, "fixef")) {
+    return(function(m) lme4::fixef(m))
+  }
+  function(m) {
+    use_sc <- as.logical(m@devcomp$dims[["useSc"]])
+    sc <- if (use_sc && (lme4::isLMM(m) || lme4::isNLMM(m))) stats::sigma(m) else NULL
+    nvec <- lengths(m@cnms)
+    ss <- if (is.null(sc)) lme4:::Cv_to_Sv(m@theta, n = nvec) else lme4:::Cv_to_Sv(m@theta, n = nvec, s = sc)
+    pn <- lme4:::tnames(m, old = FALSE, prefix = c("sd", "cor"))
+    if (use_sc) pn <- c(pn, "sigma")
+    c(stats::setNames(as.numeric(ss), pn), lme4::fixef(m))
+  }
+}
+
+# R's own bootMer with one seed for the whole run (backend = "serial").
+pylme_bootstrap <- function(req) {
+  FUN <- pylme_boot_stat(req$statistic)
+  b <- lme4::bootMer(req$model, FUN, nsim = as.integer(req$nsim), seed = as.integer(req$seed))
+  list(t = unname(b$t), names = names(b$t0))
+}
+
+# One bootMer replicate per seed (the parallel backends): the same results whatever the split.
+pylme_bootstrap_seeds <- function(req) {
+  FUN <- pylme_boot_stat(req$statistic)
+  seeds <- as.integer(req$seeds)
+  rows <- lapply(seeds, function(s) {
+    b <- lme4::bootMer(req$model, FUN, nsim = 1L, seed = s)
+    as.numeric(b$t[1L, ])
+  })
+  list(t = do.call(rbind, rows), names = names(FUN(req$model)))
+}
+
+# -- results travelling back from workers ----------------------------------------------------
+#
+# An lme4 model's reference-class objects carry their class definitions: serialize() writes
+# about 1.2 MB of them for every model. Here the environments reachable from lme4's own class
+# definitions are written as references (their index in a registry built the same way in
+# every process), which leaves about 0.1 MB and a few ms. A check of the R and lme4 versions
+# and of the registry's size travels with the bytes.
+
+pylme_many_registry <- local({
+  reg <- NULL
+  function() {
+    if (is.null(reg)) {
+      envs <- list()
+      for (cl in c("merPredD", "lmerResp", "glmResp", "nlsResp", "lmResp")) {
+        def <- methods::getClass(cl, where = asNamespace("lme4"))
+        serialize(def, NULL, refhook = function(e) {
+          envs[[length(envs) + 1L]] <<- e
+          NULL
+        })
+      }
+      index <- new.env(hash = TRUE, parent = emptyenv())
+      keep <- list()
+      for (e in envs) {
+        k <- format(e)
+        if (is.null(index[[k]])) {
+          keep[[length(keep) + 1L]] <- e
+          assign(k, length(keep), envir = index)
+        }
+      }
+      check <- c(R = paste(R.version$major, R.version$minor, sep = "."),
+                 lme4 = as.character(utils::packageVersion("lme4")), n = as.character(length(keep)))
+      reg <<- list(index = index, envs = keep, check = check)
+    }
+    reg
+  }
+})
+
+pylme_many_serialize <- function(req) {
+  reg <- pylme_many_registry()
+  hook <- function(e) {
+    i <- reg$index[[format(e)]]
+    if (is.null(i)) NULL else as.character(i)
+  }
+  list(raw = lapply(req$models, function(m) {
+    serialize(list(check = reg$check, model = m), NULL, refhook = hook)
+  }))
+}
+
+pylme_many_unserialize <- function(req) {
+  reg <- pylme_many_registry()
+  x <- unserialize(req$payload, refhook = function(s) reg$envs[[as.integer(s)]])
+  if (!identical(x$check, reg$check)) {
+    pylme_stop("value", sprintf(
+      "this model was made by a worker with R %s, lme4 %s; here R %s, lme4 %s: fit it again here",
+      x$check[["R"]], x$check[["lme4"]], reg$check[["R"]], reg$check[["lme4"]]
+    ))
+  }
+  list(model = x$model)
+}

@@ -1,0 +1,248 @@
+"""``pylme.lmer_many``: one right-hand side, many response columns.
+
+R builds the model structure (``lFormula``: model frame, X, Z, reTrms) once per pattern of
+missing values among the responses, then for each response swaps the response in and runs
+what ``lme4::lmer`` runs after ``lFormula`` (``mkLmerDevfun``, ``optimizeLmer``, ``checkConv``,
+``mkMerMod``) from fresh copies of the start values, and extracts everything in the same R
+call. See ``r_scripts/many.R``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pylme.errors import DataError, FormulaError, OptionError
+from pylme.literals import Backend, Ddf, NaAction, OnError, check_literal
+from pylme.parallel import engine
+from pylme.parallel.fit_many import collect
+from pylme.parallel.jobs import Job
+
+PLACEHOLDER = ".pylme_response"
+
+
+def _check(formula: Any, responses: Any) -> list[str]:
+    if not isinstance(formula, str) or not formula.strip().startswith("~"):
+        raise FormulaError(
+            f"lmer_many takes the right-hand side only, such as '~ Days + (Days | Subject)'; "
+            f"got {formula!r}"
+        )
+    if isinstance(responses, str):
+        responses = [responses]
+    out = list(responses)
+    if not out or not all(isinstance(y, str) and y for y in out):
+        raise DataError("responses must be a non-empty list of column names")
+    return out
+
+
+def _fit_here(
+    formula: str, data: Any, responses: list[str], options: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Fit every response in this process: one R call; outcomes in response order."""
+    from pylme.conversion.plan import fingerprint, plan_frame
+    from pylme.models import pipeline as pl
+    from pylme.models.options import check_contrasts, check_control, check_na_action
+    from pylme.results.meta import Provenance
+    from pylme.results.parse import parse_fit
+    from pylme.runtime.conditions import raise_for_error
+    from pylme.runtime.handles import ModelHandle
+    from pylme.runtime.rframe import build_r_frame
+    from pylme.runtime.session import R_LOCK, get_session
+
+    REML, weights, offset = options["REML"], options["weights"], options["offset"]
+    na_action, ddf = options["na_action"], options["ddf"]
+    na = check_na_action(na_action)
+    ctrl = check_control(options["control"])
+    rhs_vars = pl.formula_variables(f"{PLACEHOLDER} {formula}")[1:]
+    contr = check_contrasts(options["contrasts"], rhs_vars) if options["contrasts"] else None
+    others = list(rhs_vars)
+    for aux in (weights, offset):
+        if aux is not None and aux not in others:
+            others.append(aux)
+    wanted = list(dict.fromkeys(others + responses))
+    planned = plan_frame(data, wanted)
+    if planned.n_rows <= 0:
+        raise DataError("the data has no rows")
+    prov_options = {
+        "REML": REML,
+        "weights": weights,
+        "offset": offset,
+        "contrasts": contr,
+        "control": ctrl,
+        "na_action": na_action,
+    }
+    versions = pl.versions()
+    session = get_session()
+    with R_LOCK:
+        frame, sent = build_r_frame(planned.columns, planned.n_rows)
+        result = session.call(
+            "pylme_lmer_many",
+            {
+                "rhs": formula,
+                "data": frame,
+                "responses": responses,
+                "others": others,
+                "REML": REML,
+                "control": ctrl,
+                "contrasts": contr,
+                "na_action": na,
+                "weights": weights,
+                "offset": offset,
+                "trusted": options["trusted"],
+            },
+            keep=("models",),
+        )
+        del frame
+        models = result.value["models"]
+        handles = [
+            ModelHandle(models[i]) if r.get("error_class") is None else None
+            for i, r in enumerate(result.value["results"])
+        ]
+        del models
+    by_name = {p.name: p for p in sent}
+    out: list[tuple[Any, ...]] = []
+    for y, raw, handle in zip(responses, result.value["results"], handles):
+        if raw.get("error_class") is not None:
+            try:
+                raise_for_error(raw, "lmer")
+            except Exception as exc:
+                out.append(("err", type(exc).__name__, getattr(exc, "r_message", "") or str(exc)))
+            continue
+        full = f"{y} {formula}"
+        # R's all.vars(y ~ rhs): the response, then the right-hand side's variables.
+        cols = list(dict.fromkeys([y, *rhs_vars] + [a for a in (weights, offset) if a]))
+        plans = [by_name[c] for c in cols]
+        provenance = Provenance(
+            formula=full,
+            function="lmer",
+            options=dict(prov_options),
+            data_sha256=fingerprint(plans),
+            columns=tuple(cols),
+            n_rows=planned.n_rows,
+            fitted_at=_now(),
+            versions=versions,
+            fit_id=_uid(),
+            column_types={p.name: pl.r_type(p) for p in plans},
+            levels={p.name: tuple(p.levels or ()) for p in plans if p.kind == "factor"},
+            column_sha256={p.name: fingerprint([p]) for p in plans},
+        )
+        warns = tuple(raw.pop("warnings") or ())
+        msgs = tuple(raw.pop("messages") or ())
+        fit = parse_fit(
+            raw, provenance=provenance, warnings=warns, messages=msgs, output="", handle=handle
+        )
+        pl._emit_warnings(fit)
+        if ddf is not None:
+            from pylme.models.ddf import with_ddf
+
+            fit = with_ddf(fit, ddf)  # type: ignore[arg-type]
+        out.append(("ok", fit))
+    return out
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _uid() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+def _chunk_task(payload: tuple[str, list[str], dict[str, Any], bool], data: Any) -> list[Any]:
+    """Worker side: a chunk of responses; fits travel back with or without their R model."""
+    formula, responses, options, keep_model = payload
+    from pylme.parallel.travel import for_travel
+
+    outcomes = _fit_here(formula, data, responses, options)
+    fits = for_travel([o[1] if o[0] == "ok" else None for o in outcomes], keep_model)
+    return [("ok", f) if o[0] == "ok" else o for o, f in zip(outcomes, fits)]
+
+
+def lmer_many(
+    formula: str,
+    data: Any,
+    responses: list[str],
+    *,
+    REML: bool = True,
+    weights: str | None = None,
+    offset: str | None = None,
+    contrasts: dict[str, str] | None = None,
+    control: Any = None,
+    na_action: NaAction = "omit",
+    ddf: Ddf | None = None,
+    trusted: bool = False,
+    backend: Backend = "serial",
+    n_jobs: int = -1,
+    client: Any = None,
+    progress: bool | None = None,
+    on_error: OnError = "raise",
+    keep_model: bool = True,
+) -> list[Any]:
+    """``[pylme.lmer(f"{y} {formula}", data, ...) for y in responses]``, built once.
+
+    Each result equals the separate ``lmer`` fit (to lme4's run-to-run noise, 1e-8),
+    convergence record included; rows with a missing response are dropped per response,
+    exactly as a separate ``lmer`` drops them.
+
+    Parameters
+    ----------
+    formula : str
+        The right-hand side, e.g. ``"~ Days + (Days | Subject)"``.
+    data : pandas.DataFrame, polars.DataFrame or pyarrow.Table
+    responses : list of str
+        The response columns.
+    REML, weights, offset, contrasts, control, na_action, ddf, trusted
+        As in :func:`pylme.lmer` (``weights`` and ``offset`` as column names).
+    backend, n_jobs, client, progress, keep_model
+        As in :func:`pylme.fit_many`: the responses are split into chunks, one task each.
+    on_error : {"raise", "keep"}
+        "raise" (the default): the first failed response raises its :class:`JobError`;
+        "keep": it stays in its slot.
+    """
+    responses = _check(formula, responses)
+    if not isinstance(REML, bool):
+        raise OptionError(f"REML must be True or False; got {REML!r}")
+    for name, value in (("weights", weights), ("offset", offset)):
+        if value is not None and not isinstance(value, str):
+            raise OptionError(f"lmer_many takes {name} as a column name; got {type(value)}")
+    if client is not None:
+        backend = "dask"
+    check_literal(backend, Backend, "backend")
+    check_literal(on_error, OnError, "on_error")
+    options = dict(
+        REML=REML,
+        weights=weights,
+        offset=offset,
+        contrasts=contrasts,
+        control=control,
+        na_action=na_action,
+        ddf=ddf,
+        trusted=trusted,
+    )
+    if backend == "serial":
+        flat = _fit_here(formula, data, responses, options)
+    else:
+        workers = engine.n_workers(n_jobs) if client is None else 8
+        size = max(1, -(-len(responses) // (4 * workers)))
+        chunks = [responses[i : i + size] for i in range(0, len(responses), size)]
+        outcomes = engine.run(
+            _chunk_task,
+            [(formula, c, options, keep_model) for c in chunks],
+            [data] * len(chunks),
+            backend=backend,
+            n_jobs=n_jobs,
+            client=client,
+            progress=progress,
+            desc="lmer_many",
+        )
+        flat = []
+        for chunk, outcome in zip(chunks, outcomes):
+            flat.extend(outcome[1] if outcome[0] == "ok" else [outcome] * len(chunk))
+    jobs = [Job("lmer", f"{y} {formula}", None, **options) for y in responses]
+    results = collect(flat, jobs, on_error)
+    if backend != "serial":
+        engine.emit_warnings(results)
+    return results
