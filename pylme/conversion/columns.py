@@ -41,8 +41,8 @@ class ColumnPlan:
         Arrow buffer (any alignment, any numeric dtype; the copy into R casts to R's type,
         so an integer or logical plan may hold int8..int64 or uint8 values, and a double
         plan may hold int64 values below 2^53). Positions in ``na`` hold arbitrary values.
-        ``kind == "factor"``: 1-based codes; ``kind == "string"``: 0-based indices into
-        ``levels`` (the unique strings).
+        ``kind == "factor"``: R's 1-based codes once ``shift`` is added; ``kind ==
+        "string"``: 0-based indices into ``levels`` (the unique strings).
     na : np.ndarray or None
         bool mask, shape (n,), of positions that become NA in R.
     """
@@ -54,11 +54,15 @@ class ColumnPlan:
     arrow_type: str
     levels: tuple[str, ...] | None = None
     ordered: bool = False
+    #: Added to ``values`` as they are copied into R (a categorical's 0-based codes + 1).
+    shift: int = 0
 
     def r_values(self) -> np.ndarray:
         """The values as R stores them (float64 or int32), with 0 where ``na`` is set."""
         dtype = np.float64 if self.kind == "double" else np.int32
         out = np.array(self.values, dtype=dtype, copy=True, order="C")
+        if self.shift:
+            out += self.shift
         if self.na is not None:
             out[self.na] = 0
         return out
@@ -167,9 +171,10 @@ def _level_strings(name: str, dictionary: pa.Array) -> tuple[str, ...]:
 def _factor(name: str, arr: pa.DictionaryArray) -> ColumnPlan:
     levels = _level_strings(name, arr.dictionary)
     idx = arr.indices
-    codes = np.add(_numeric_values(idx), 1, dtype=np.int32)
+    codes = _numeric_values(idx)
+    ordered = bool(arr.type.ordered)
     return ColumnPlan(
-        name, "factor", codes, _null_mask(idx), str(arr.type), levels, bool(arr.type.ordered)
+        name, "factor", codes, _null_mask(idx), str(arr.type), levels, ordered, shift=1
     )
 
 

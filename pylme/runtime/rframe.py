@@ -77,6 +77,8 @@ def _vector(ri: Any, plan: ColumnPlan, r_levels: Any = None, position: Any = Non
     if position is not None:  # a string column: R's code of each row's unique string
         if len(position):
             np.take(position, plan.values, out=dst, mode="clip")
+    elif plan.shift:
+        np.add(plan.values, plan.shift, out=dst, casting="unsafe")
     else:
         np.copyto(dst, plan.values, casting="unsafe")
     if plan.na is not None:
