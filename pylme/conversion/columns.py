@@ -62,7 +62,7 @@ class ColumnPlan:
         dtype = np.float64 if self.kind == "double" else np.int32
         out = np.array(self.values, dtype=dtype, copy=True, order="C")
         if self.shift:
-            out += self.shift
+            np.add(out, self.shift, out=out)
         if self.na is not None:
             out[self.na] = 0
         return out
