@@ -2,6 +2,7 @@
 # and matrices, which Python turns into dataclasses.
 
 # Conditional modes with their conditional variances (see condvar.R for the method).
+# Returns the per-group lists, and lme4's ranef() itself as attribute "ranef" (for coef).
 pylme_ranef <- function(fit, cond_var = "auto") {
   method <- pylme_cond_var_method(fit, cond_var)
   if (method == "lme4") {
@@ -11,7 +12,7 @@ pylme_ranef <- function(fit, cond_var = "auto") {
     re <- lme4::ranef(fit, condVar = FALSE)
     post <- pylme_cond_var_schur(fit)
   }
-  lapply(names(re), function(g) {
+  out <- lapply(names(re), function(g) {
     d <- re[[g]]
     pv <- post[[g]]
     k <- ncol(d)
@@ -34,10 +35,33 @@ pylme_ranef <- function(fit, cond_var = "auto") {
       modes = unname(as.matrix(d)), cond_var = array(as.numeric(pv), dim(pv))
     )
   })
+  attr(out, "ranef") <- re
+  out
 }
 
-pylme_coef <- function(fit) {
-  cf <- stats::coef(fit)
+# lme4's coef.merMod (1.1-31), line for line, on the conditional modes pylme_ranef already
+# has (ranef's values do not depend on condVar), instead of computing ranef() a second time.
+pylme_coef_mer <- function(fit, ref) {
+  fef <- data.frame(rbind(lme4::fixef(fit)), check.names = FALSE)
+  refnames <- unlist(lapply(ref, colnames))
+  nmiss <- length(missnames <- setdiff(refnames, names(fef)))
+  if (nmiss > 0) {
+    fillvars <- stats::setNames(data.frame(rbind(rep(0, nmiss))), missnames)
+    fef <- cbind(fillvars, fef)
+  }
+  val <- lapply(ref, function(x) fef[rep.int(1L, nrow(x)), , drop = FALSE])
+  for (i in seq_along(val)) {
+    refi <- ref[[i]]
+    row.names(val[[i]]) <- row.names(refi)
+    nmsi <- colnames(refi)
+    if (!all(nmsi %in% names(fef))) stop("unable to align random and fixed effects")
+    for (nm in nmsi) val[[i]][[nm]] <- val[[i]][[nm]] + refi[, nm]
+  }
+  val
+}
+
+pylme_coef <- function(fit, ref = lme4::ranef(fit, condVar = FALSE)) {
+  cf <- pylme_coef_mer(fit, ref)
   lapply(names(cf), function(g) {
     d <- cf[[g]]
     list(group = g, levels = rownames(d), terms = colnames(d), values = unname(as.matrix(d)))
@@ -65,10 +89,35 @@ pylme_family_info <- function(fit) {
   list(family = fam$family, link = fam$link, nAGQ = as.integer(fit@devcomp$dims[["nAGQ"]]), theta = theta)
 }
 
+# The columns of as.data.frame(VarCorr(fit)) (lme4 1.1-31's as.data.frame.VarCorr.merMod,
+# order "cov.last"), computed the same way without building data frames; var2 is always
+# character (NA on the variance rows).
+pylme_varcorr <- function(x) {
+  parts <- lapply(names(x), function(grp) {
+    v <- x[[grp]]
+    lt <- lower.tri(v, diag = FALSE)
+    nm <- rownames(v)
+    n <- nrow(v)
+    list(
+      grp = rep(grp, n + sum(lt)), var1 = nm[c(seq(n), col(v)[lt])],
+      var2 = c(rep(NA_character_, n), nm[row(v)[lt]]),
+      vcov = c(diag(v), v[lt]), sdcor = c(attr(v, "stddev"), attr(v, "correlation")[lt])
+    )
+  })
+  if (attr(x, "useSc")) {
+    ss <- attr(x, "sc")
+    parts <- c(parts, list(list(
+      grp = "Residual", var1 = NA_character_, var2 = NA_character_, vcov = ss^2, sdcor = ss
+    )))
+  }
+  cols <- c("grp", "var1", "var2", "vcov", "sdcor")
+  stats::setNames(lapply(cols, function(k) unname(unlist(lapply(parts, `[[`, k)))), cols)
+}
+
 pylme_extract <- function(fit, n_rows) {
   glmm <- lme4::isGLMM(fit)
   beta <- lme4::fixef(fit)
-  V <- as.matrix(stats::vcov(fit))
+  V <- as.matrix(stats::vcov(fit, correlation = FALSE)) # the correlation is not used
   se <- sqrt(diag(V))
   stat <- unname(beta / se)
   omit <- attr(fit@frame, "na.action")
@@ -79,8 +128,8 @@ pylme_extract <- function(fit, n_rows) {
     out
   }
   ll <- stats::logLik(fit)
-  vc <- as.data.frame(lme4::VarCorr(fit))
   use_sc <- as.logical(fit@devcomp$dims[["useSc"]])
+  re <- pylme_ranef(fit)
   list(
     glmm = glmm,
     formula = paste(deparse(fit@call$formula, width.cutoff = 500L), collapse = " "),
@@ -89,12 +138,9 @@ pylme_extract <- function(fit, n_rows) {
       statistic = stat, p_value = if (glmm) 2 * stats::pnorm(abs(stat), lower.tail = FALSE) else NULL,
       vcov = unname(V)
     ),
-    varcorr = list(
-      grp = vc$grp, var1 = vc$var1, var2 = vc$var2, vcov = vc$vcov, sdcor = vc$sdcor,
-      use_sc = use_sc
-    ),
-    ranef = pylme_ranef(fit),
-    coef = pylme_coef(fit),
+    varcorr = c(pylme_varcorr(lme4::VarCorr(fit)), list(use_sc = use_sc)),
+    ranef = re,
+    coef = pylme_coef(fit, attr(re, "ranef")),
     fitted = pad(stats::fitted(fit)),
     residuals = pad(stats::residuals(fit)),
     scaled_residuals = pad(stats::residuals(fit, type = "pearson", scaled = TRUE)),

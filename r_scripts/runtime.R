@@ -106,9 +106,15 @@ pylme_english <- function(restore = FALSE) {
 # Levels R's factor() gives for a set of unique strings in this session's collation, and
 # where each input string falls among them (1-based). Python maps its own dictionary codes
 # through `position`, so no per-row R string is ever made.
+# Sorting thousands of strings by the collation (ICU) is slow, so first try byte order
+# (a radix sort): when that order is already strictly increasing under the session's
+# collation, it is the one order factor() would give (a strict order of distinct strings
+# is unique), checked with n - 1 comparisons instead of a full collation sort.
 pylme_levels <- function(req) {
-  lev <- levels(factor(req$uniques))
-  list(levels = lev, position = match(req$uniques, lev))
+  u <- req$uniques
+  lev <- u[order(u, method = "radix")]
+  if (is.unsorted(lev, strictly = TRUE)) lev <- levels(factor(u))
+  list(levels = lev, position = match(u, lev))
 }
 
 # Variable names a formula needs (all.vars), for sending only those columns.

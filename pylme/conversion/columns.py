@@ -37,8 +37,12 @@ class ColumnPlan:
     """What one R vector will hold.
 
     values : np.ndarray
-        float64 (double), int32 (integer, logical, and 1-based factor codes), or, for
-        ``kind == "string"``, int32 0-based indices into ``levels`` (the unique strings).
+        shape (n,): the numbers to copy into the R vector, often a zero-copy view of the
+        Arrow buffer (any alignment, any numeric dtype; the copy into R casts to R's type,
+        so an integer or logical plan may hold int8..int64 or uint8 values, and a double
+        plan may hold int64 values below 2^53). Positions in ``na`` hold arbitrary values.
+        ``kind == "factor"``: R's 1-based codes once ``shift`` is added; ``kind ==
+        "string"``: 0-based indices into ``levels`` (the unique strings).
     na : np.ndarray or None
         bool mask, shape (n,), of positions that become NA in R.
     """
@@ -50,10 +54,22 @@ class ColumnPlan:
     arrow_type: str
     levels: tuple[str, ...] | None = None
     ordered: bool = False
+    #: Added to ``values`` as they are copied into R (a categorical's 0-based codes + 1).
+    shift: int = 0
+
+    def r_values(self) -> np.ndarray:
+        """The values as R stores them (float64 or int32), with 0 where ``na`` is set."""
+        dtype = np.float64 if self.kind == "double" else np.int32
+        out = np.array(self.values, dtype=dtype, copy=True, order="C")
+        if self.shift:
+            np.add(out, self.shift, out=out)
+        if self.na is not None:
+            out[self.na] = 0
+        return out
 
     def update_digest(self, h: hashlib._Hash) -> None:
         h.update(f"{self.name}\x00{self.kind}\x00{self.ordered}\x00".encode())
-        h.update(np.ascontiguousarray(self.values).tobytes())
+        h.update(self.r_values().tobytes())
         if self.na is not None:
             h.update(np.packbits(self.na).tobytes())
         if self.levels is not None:
@@ -71,58 +87,65 @@ def _flat(col: pa.ChunkedArray | pa.Array) -> pa.Array:
     return col
 
 
+def _bits(buf: pa.Buffer | None, offset: int, n: int) -> np.ndarray:
+    """An Arrow bitmap (validity or boolean values) as uint8 0/1, shape (n,)."""
+    if n == 0 or buf is None:
+        return np.zeros(n, np.uint8)
+    packed = np.frombuffer(buf, np.uint8, count=(offset + n + 7) // 8)
+    return np.unpackbits(packed, count=offset + n, bitorder="little")[offset:]
+
+
 def _null_mask(arr: pa.Array) -> np.ndarray | None:
     if arr.null_count == 0:
         return None
-    return arr.is_null().to_numpy(zero_copy_only=False)
+    return _bits(arr.buffers()[0], arr.offset, len(arr)) == 0
 
 
-def _numeric_values(arr: pa.Array, dtype: type) -> np.ndarray:
-    """The value buffer as numpy, zero-copy where the layout allows (nulls hold junk)."""
-    if arr.null_count:
-        arr = pc.fill_null(arr, 0)
-    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=dtype)
+def _numeric_values(arr: pa.Array) -> np.ndarray:
+    """The value buffer of a fixed-width numeric array as a zero-copy numpy view.
+
+    Arrow may hand buffers at any address (Dask's deserialized frames are not always
+    aligned); numpy views them as they are, and the copy into R reads them correctly.
+    Positions that are null hold whatever the buffer holds there.
+    """
+    dtype = np.dtype(arr.type.to_pandas_dtype())
+    n = len(arr)
+    buf = arr.buffers()[1]
+    if n == 0 or buf is None:
+        return np.empty(n, dtype)
+    return np.frombuffer(buf, dtype, count=n, offset=arr.offset * dtype.itemsize)
 
 
 def _double(name: str, arr: pa.Array) -> ColumnPlan:
     if arr.type != pa.float64():
         arr = arr.cast(pa.float64())
-    values = _numeric_values(arr, np.float64)
-    na = _null_mask(arr)
-    nan = np.isnan(values)
-    if nan.any():
-        na = nan if na is None else (na | nan)
-    return ColumnPlan(name, "double", values, na, str(arr.type))
+    values = _numeric_values(arr)
+    na = np.isnan(values)
+    nulls = _null_mask(arr)
+    if nulls is not None:
+        na |= nulls
+    return ColumnPlan(name, "double", values, na if na.any() else None, str(arr.type))
 
 
 def _integer(name: str, arr: pa.Array) -> ColumnPlan:
     t = arr.type
     if t.bit_width <= 16:
-        return ColumnPlan(
-            name,
-            "integer",
-            _numeric_values(arr.cast(pa.int32()), np.int32),
-            _null_mask(arr),
-            str(t),
-        )
+        return ColumnPlan(name, "integer", _numeric_values(arr), _null_mask(arr), str(t))
     mm = pc.min_max(arr).as_py()
     lo, hi = mm["min"], mm["max"]
     if lo is None or (lo > INT_MIN and hi <= INT_MAX):
-        values = _numeric_values(arr.cast(pa.int32()) if t != pa.int32() else arr, np.int32)
-        return ColumnPlan(name, "integer", values, _null_mask(arr), str(t))
+        return ColumnPlan(name, "integer", _numeric_values(arr), _null_mask(arr), str(t))
     if lo < -EXACT_DOUBLE or hi > EXACT_DOUBLE:
         raise DataError(
             f"column {name!r} ({t}) holds values beyond 2^53 (range {lo}..{hi}), which neither "
             "R's integer "
             "nor its double can hold exactly. Rescale or convert the column."
         )
-    values = _numeric_values(arr.cast(pa.float64()), np.float64)
-    return ColumnPlan(name, "double", values, _null_mask(arr), str(t))
+    return ColumnPlan(name, "double", _numeric_values(arr), _null_mask(arr), str(t))
 
 
 def _logical(name: str, arr: pa.Array) -> ColumnPlan:
-    filled = pc.fill_null(arr, False) if arr.null_count else arr
-    values = filled.to_numpy(zero_copy_only=False).astype(np.int32)
+    values = _bits(arr.buffers()[1], arr.offset, len(arr))
     return ColumnPlan(name, "logical", values, _null_mask(arr), "bool")
 
 
@@ -148,17 +171,18 @@ def _level_strings(name: str, dictionary: pa.Array) -> tuple[str, ...]:
 def _factor(name: str, arr: pa.DictionaryArray) -> ColumnPlan:
     levels = _level_strings(name, arr.dictionary)
     idx = arr.indices
-    codes = _numeric_values(idx.cast(pa.int32()), np.int32) + 1
+    codes = _numeric_values(idx)
+    ordered = bool(arr.type.ordered)
     return ColumnPlan(
-        name, "factor", codes, _null_mask(arr), str(arr.type), levels, bool(arr.type.ordered)
+        name, "factor", codes, _null_mask(idx), str(arr.type), levels, ordered, shift=1
     )
 
 
 def _string(name: str, arr: pa.Array) -> ColumnPlan:
     enc = pc.dictionary_encode(arr)
     uniques = tuple(enc.dictionary.to_pylist())
-    codes = _numeric_values(enc.indices.cast(pa.int32()), np.int32)
-    return ColumnPlan(name, "string", codes, _null_mask(arr), str(arr.type), uniques)
+    codes = _numeric_values(enc.indices)
+    return ColumnPlan(name, "string", codes, _null_mask(enc.indices), str(arr.type), uniques)
 
 
 def plan_column(name: str, col: pa.ChunkedArray | pa.Array) -> ColumnPlan:

@@ -1,11 +1,14 @@
 """Planned columns (:mod:`pylme.conversion`) to R vectors and an R ``data.frame``.
 
-Numeric buffers are copied into R vectors with ``from_memoryview`` (one copy), and NA
-positions are written into R's memory; string columns send only their unique values.
+Each column is copied once, straight into a newly allocated R vector (numpy casts while it
+copies, and reads buffers at any alignment), and NA positions are then written into R's
+memory; string columns send only their unique values, and their codes are mapped to R's
+level codes in the same single pass.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,52 +17,108 @@ import numpy as np
 from pylme.conversion.columns import ColumnPlan
 from pylme.conversion.plan import plan_frame
 from pylme.conversion.rtypes import INT_MIN, NA_REAL_BITS
+from pylme.errors import DataError
+from pylme.runtime.from_r import from_r
 from pylme.runtime.session import R_LOCK, RSession, get_session
+from pylme.runtime.values import str_vector
 
 _NA_INTEGER = np.int32(INT_MIN)
 _NA_REAL = np.uint64(NA_REAL_BITS)
+# R's SEXPTYPE codes (Rinternals.h).
+_LGLSXP, _INTSXP, _REALSXP = 10, 13, 14
 
 
-def _resolve_strings(session: RSession, plan: ColumnPlan) -> ColumnPlan:
-    """Let R order the unique strings; map the 0-based codes to R's 1-based level codes."""
-    res = session.call("pylme_levels", {"uniques": list(plan.levels or ())}).value
+def _alloc(sexptype: int, n: int) -> tuple[Any, np.ndarray]:
+    """A new R vector of length ``n`` and a numpy view of its memory (float64 or int32)."""
+    from rpy2.rinterface_lib import conversion, openrlib
+
+    with openrlib.lock:
+        # rpy2 preserves the vector as soon as it wraps it; nothing allocates in between.
+        vec = conversion._cdata_to_rinterface(openrlib.rlib.Rf_allocVector(sexptype, n))
+    dtype = np.float64 if sexptype == _REALSXP else np.int32
+    view = np.frombuffer(vec.memoryview(), dtype) if n else np.empty(0, dtype)
+    return vec, view
+
+
+def _resolve_strings(session: RSession, plan: ColumnPlan) -> tuple[ColumnPlan, Any, np.ndarray]:
+    """Let R order the unique strings (its ``factor()`` in this session's collation).
+
+    Returns the plan with R's levels, R's own levels vector (set as the factor's levels
+    as it is), and ``position``: for each unique string, its 1-based level code.
+    """
+    uniques = plan.levels or ()
+    try:
+        r_uniques = str_vector(uniques)
+    except ValueError as exc:
+        raise DataError(f"column {plan.name!r}: {exc}") from exc
+    res = session.call("pylme_levels", {"uniques": r_uniques}, keep=("levels",)).value
     position = np.asarray(res["position"], dtype=np.int32)
-    codes = position[plan.values] if len(position) else plan.values + 1
-    return ColumnPlan(
-        plan.name,
-        "factor",
-        codes.astype(np.int32, copy=False),
-        plan.na,
-        plan.arrow_type,
-        res["levels"],
-    )
+    n = len(uniques)
+    if n and np.array_equal(np.sort(position), np.arange(1, n + 1)):
+        order = np.empty(n, np.intp)
+        order[position - 1] = np.arange(n)
+        levels = tuple(uniques[j] for j in order.tolist())
+    else:  # not one level per unique string: take R's levels as they are
+        levels = tuple(s or "NA" for s in from_r(res["levels"]) or ())
+    sent = ColumnPlan(plan.name, "factor", plan.values, plan.na, plan.arrow_type, levels)
+    return sent, res["levels"], position
 
 
-def _vector(ri: Any, plan: ColumnPlan) -> Any:
-    values = np.ascontiguousarray(plan.values)
+def _vector(ri: Any, plan: ColumnPlan, r_levels: Any = None, position: Any = None) -> Any:
+    """The R vector for a plan: one copy of the values into R's memory, then NA in place."""
+    n = len(plan.values)
     if plan.kind == "double":
-        vec = ri.FloatSexpVector.from_memoryview(values.data)
+        vec, dst = _alloc(_REALSXP, n)
+        np.copyto(dst, plan.values, casting="unsafe")
         if plan.na is not None:
-            np.frombuffer(vec.memoryview(), dtype=np.uint64)[plan.na] = _NA_REAL
+            dst.view(np.uint64)[plan.na] = _NA_REAL
         return vec
-    cls = ri.BoolSexpVector if plan.kind == "logical" else ri.IntSexpVector
-    vec = cls.from_memoryview(values.data)
+    vec, dst = _alloc(_LGLSXP if plan.kind == "logical" else _INTSXP, n)
+    if position is not None:  # a string column: R's code of each row's unique string
+        if len(position):
+            np.take(position, plan.values, out=dst, mode="clip")
+    elif plan.shift:
+        np.add(plan.values, plan.shift, out=dst, casting="unsafe")
+    else:
+        np.copyto(dst, plan.values, casting="unsafe")
     if plan.na is not None:
-        np.frombuffer(vec.memoryview(), dtype=np.int32)[plan.na] = _NA_INTEGER
+        dst[plan.na] = _NA_INTEGER
     if plan.kind == "factor":
-        vec.do_slot_assign("levels", ri.StrSexpVector(list(plan.levels or ())))
+        if r_levels is None:
+            r_levels = str_vector(plan.levels or ())
+        vec.do_slot_assign("levels", r_levels)
         vec.rclass = ri.StrSexpVector(["ordered", "factor"] if plan.ordered else ["factor"])
     return vec
 
 
-def build_r_frame(plans: Sequence[ColumnPlan], n_rows: int) -> tuple[Any, list[ColumnPlan]]:
-    """An R ``data.frame`` from planned columns, and the plans as sent (strings resolved)."""
+def build_r_frame(
+    plans: Sequence[ColumnPlan], n_rows: int, *, sent_codes: bool = True
+) -> tuple[Any, list[ColumnPlan]]:
+    """An R ``data.frame`` from planned columns, and the plans as sent (strings resolved).
+
+    A string column is sent as a factor; its sent plan holds R's 1-based level codes (as a
+    categorical's plan does) unless ``sent_codes`` is false (then the 0-based indices into
+    the unique strings, which saves a copy when only the R frame is wanted).
+    """
     session = get_session()
     ri = session.ri
     with R_LOCK:
-        sent = [_resolve_strings(session, p) if p.kind == "string" else p for p in plans]
-        frame = ri.ListSexpVector([_vector(ri, p) for p in sent])
-        frame.do_slot_assign("names", ri.StrSexpVector([p.name for p in sent]))
+        sent, vectors = [], []
+        for p in plans:
+            if p.kind == "string":
+                q, r_levels, position = _resolve_strings(session, p)
+                vec = _vector(ri, q, r_levels, position)
+                if sent_codes:
+                    codes = np.array(vec.memoryview(), np.int32) if n_rows else q.values
+                    q = dataclasses.replace(q, values=codes)
+                sent.append(q)
+                vectors.append(vec)
+            else:
+                sent.append(p)
+                vectors.append(_vector(ri, p))
+        frame = ri.ListSexpVector(vectors)
+        del vectors
+        frame.do_slot_assign("names", str_vector([p.name for p in sent]))
         frame.do_slot_assign("row.names", ri.IntSexpVector([ri.NA_Integer, -n_rows]))
         frame.rclass = ri.StrSexpVector(["data.frame"])
     return frame, sent
@@ -80,5 +139,5 @@ def to_r(data: Any, columns: Sequence[str] | None = None) -> Any:
         The R data frame (an rpy2 low-level object; wrap it with ``rpy2.robjects`` if needed).
     """
     planned = plan_frame(data, columns)
-    frame, _ = build_r_frame(planned.columns, planned.n_rows)
+    frame, _ = build_r_frame(planned.columns, planned.n_rows, sent_codes=False)
     return frame

@@ -14,7 +14,7 @@ from typing import Any
 
 from pylme.errors import PylmeWarning, RNotFoundError
 from pylme.runtime.conditions import raise_for_error
-from pylme.runtime.from_r import from_r
+from pylme.runtime.from_r import from_r, r_names
 from pylme.runtime.process import (
     console_captured,
     environment_for_r,
@@ -170,7 +170,7 @@ class RSession:
                     raise
             if interrupted:
                 raise KeyboardInterrupt(f"R was interrupted in {function}")
-            names = list(res.names)
+            names = r_names(res)
             parts = {n: res[i] for i, n in enumerate(names)}
             warnings = tuple(from_r(parts["warnings"]) or ())
             messages = tuple(from_r(parts["messages"]) or ())
@@ -179,8 +179,9 @@ class RSession:
                 raise_for_error(from_r(res), function)
             value = parts["value"]
             if keep:
-                kept = {n: value[i] for i, n in enumerate(value.names) if n in keep}
-                rest = {n: from_r(value[i]) for i, n in enumerate(value.names) if n not in keep}
+                value_names = r_names(value)
+                kept = {n: value[i] for i, n in enumerate(value_names) if n in keep}
+                rest = {n: from_r(value[i]) for i, n in enumerate(value_names) if n not in keep}
                 converted: Any = {**rest, **kept}
             else:
                 converted = from_r(value)

@@ -10,6 +10,10 @@ Rows:
   same call timed inside a plain Rscript process; the two sides run alternately, one fit each,
   so that both see the same load on the machine;
 - small fits: sleepstudy per fit, against R's own fit + summary() + ranef(condVar=TRUE) + VarCorr.
+
+Targets: to_r at most 1.5x the Arrow floor; each end-to-end and small-fit ratio at most 1.10.
+Other processes on the machine shift single runs by 10-20%: the fits are paired (alternating
+with the R process), and the to_r row takes the best of its runs; run it several times.
 """
 
 from __future__ import annotations
@@ -173,7 +177,7 @@ def main() -> None:
             "to_r vs Arrow floor",
             f"{t_pylme:.3f} s",
             f"floor {t_floor:.3f} s",
-            f"{t_pylme / t_floor:.2f}x the floor (target <= 4x)",
+            f"{t_pylme / t_floor:.2f}x the floor (target <= 1.5x)",
         )
     )
 
@@ -229,7 +233,7 @@ def main() -> None:
             f"sleepstudy per fit (median of {n})",
             f"{t_py * 1000:.1f} ms",
             f"R fit+summary+ranef+VarCorr {t_r * 1000:.1f} ms",
-            f"ratio {t_py / t_r:.3f} (target <= 1.3)",
+            f"ratio {t_py / t_r:.3f} (target <= 1.10)",
         )
     )
     r.close()
