@@ -28,6 +28,24 @@ _NA_REAL = np.uint64(NA_REAL_BITS)
 _LGLSXP, _INTSXP, _REALSXP = 10, 13, 14
 
 
+def _view(vec: Any, sexptype: int, n: int) -> np.ndarray:
+    """A numpy view of an R vector's memory (float64 or int32), valid while ``vec`` lives.
+
+    Read through rpy2's C interface, not ``vec.memoryview()``: rpy2 3.5's memoryview drops
+    a reference to ``None`` on every call (its C helper that swaps strides), so a long
+    session of fits would bring ``None``'s count to zero and CPython would abort.
+    """
+    from rpy2.rinterface_lib import openrlib
+
+    if not n:
+        return np.empty(0, np.float64 if sexptype == _REALSXP else np.int32)
+    rlib, cdata = openrlib.rlib, vec.__sexp__._cdata
+    if sexptype == _REALSXP:
+        return np.frombuffer(openrlib.ffi.buffer(rlib.REAL(cdata), 8 * n), np.float64)
+    pointer = rlib.INTEGER(cdata) if sexptype == _INTSXP else rlib.LOGICAL(cdata)
+    return np.frombuffer(openrlib.ffi.buffer(pointer, 4 * n), np.int32)
+
+
 def _alloc(sexptype: int, n: int) -> tuple[Any, np.ndarray]:
     """A new R vector of length ``n`` and a numpy view of its memory (float64 or int32)."""
     from rpy2.rinterface_lib import conversion, openrlib
@@ -35,9 +53,7 @@ def _alloc(sexptype: int, n: int) -> tuple[Any, np.ndarray]:
     with openrlib.lock:
         # rpy2 preserves the vector as soon as it wraps it; nothing allocates in between.
         vec = conversion._cdata_to_rinterface(openrlib.rlib.Rf_allocVector(sexptype, n))
-    dtype = np.float64 if sexptype == _REALSXP else np.int32
-    view = np.frombuffer(vec.memoryview(), dtype) if n else np.empty(0, dtype)
-    return vec, view
+    return vec, _view(vec, sexptype, n)
 
 
 def _resolve_strings(session: RSession, plan: ColumnPlan) -> tuple[ColumnPlan, Any, np.ndarray]:
@@ -109,7 +125,7 @@ def build_r_frame(
                 q, r_levels, position = _resolve_strings(session, p)
                 vec = _vector(ri, q, r_levels, position)
                 if sent_codes:
-                    codes = np.array(vec.memoryview(), np.int32) if n_rows else q.values
+                    codes = _view(vec, _INTSXP, n_rows).copy() if n_rows else q.values
                     q = dataclasses.replace(q, values=codes)
                 sent.append(q)
                 vectors.append(vec)
