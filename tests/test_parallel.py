@@ -137,10 +137,11 @@ def test_lmer_many_errors(data):
         pylme.lmer_many("y ~ Days + (1 | Subject)", data, ["y0"])
     with pytest.raises(pylme.DataError, match="nope"):
         pylme.lmer_many(INTERCEPT, data, ["y0", "nope"])
-    bad = data.assign(const=1.0)
+    # A response with no values: lme4 itself stops ("0 (non-NA) cases").
+    bad = data.assign(empty=np.nan)
     with pytest.raises(pylme.JobError):
-        quiet(pylme.lmer_many, INTERCEPT, bad, ["y0", "const"])
-    kept = quiet(pylme.lmer_many, INTERCEPT, bad, ["y0", "const"], on_error="keep")
+        quiet(pylme.lmer_many, INTERCEPT, bad, ["y0", "empty"])
+    kept = quiet(pylme.lmer_many, INTERCEPT, bad, ["y0", "empty"], on_error="keep")
     assert isinstance(kept[0], pylme.LmerFit) and isinstance(kept[1], pylme.JobError)
 
 

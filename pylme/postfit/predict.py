@@ -34,13 +34,14 @@ def check_re_form(re_form: Any) -> str | None:
 
 def _labels(plan: ColumnPlan) -> set[str]:
     """The distinct non-missing labels of a planned column (as R's as.character gives them)."""
+    values = plan.r_values()  # R's codes: 1-based for a factor, 0-based for unique strings
     if plan.kind in ("factor", "string"):
-        codes = plan.values if plan.na is None else plan.values[~plan.na]
+        codes = values if plan.na is None else values[~plan.na]
         base = 1 if plan.kind == "factor" else 0
         levels = plan.levels or ()
         return {levels[c - base] for c in np.unique(codes)}
     if plan.kind == "integer":
-        vals = plan.values if plan.na is None else plan.values[~plan.na]
+        vals = values if plan.na is None else values[~plan.na]
         return {str(int(v)) for v in np.unique(vals)}
     return set()
 

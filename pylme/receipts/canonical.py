@@ -50,12 +50,12 @@ def column_bytes(plan: ColumnPlan, r_type: str) -> bytes:
     levels = tuple(plan.levels or ()) if kind in ("factor", "ordered") else ()
     head = _str(plan.name) + _str(kind) + _int(len(levels)) + b"".join(_str(v) for v in levels)
     if kind == "numeric":
-        values = np.asarray(plan.values, dtype=np.float64) + 0.0  # -0.0 + 0.0 is 0.0
+        values = np.asarray(plan.r_values(), dtype=np.float64) + 0.0  # -0.0 + 0.0 is 0.0
         bits = values.view(np.uint64)
         na = np.isnan(values) if plan.na is None else (plan.na | np.isnan(values))
         bits[na] = np.uint64(NA_REAL_BITS)
         return head + values.astype("<f8").tobytes()
-    codes = np.asarray(plan.values, dtype=np.int32).copy()
+    codes = np.asarray(plan.r_values(), dtype=np.int32).copy()
     if plan.na is not None:
         codes[plan.na] = INT_MIN
     return head + codes.astype("<i4").tobytes()

@@ -51,15 +51,15 @@ def _plan(*args: Any) -> ColumnPlan:
 
 def _as_text(plan: ColumnPlan) -> tuple[list[str | None], np.ndarray]:
     """A column's values as R's ``as.character`` would write them."""
-    na = np.zeros(len(plan.values), bool) if plan.na is None else plan.na
+    na = np.zeros(len(plan.r_values()), bool) if plan.na is None else plan.na
     if plan.kind in ("string", "factor"):
         levels = list(plan.levels or ())
         offset = 0 if plan.kind == "string" else 1
-        return [None if m else levels[int(c) - offset] for c, m in zip(plan.values, na)], na
+        return [None if m else levels[int(c) - offset] for c, m in zip(plan.r_values(), na)], na
     if plan.kind == "logical":
-        return [None if m else ("TRUE" if v else "FALSE") for v, m in zip(plan.values, na)], na
+        return [None if m else ("TRUE" if v else "FALSE") for v, m in zip(plan.r_values(), na)], na
     out: list[str | None] = []
-    for v, m in zip(plan.values, na):
+    for v, m in zip(plan.r_values(), na):
         if m:
             out.append(None)
         elif float(v).is_integer():
@@ -75,7 +75,7 @@ def _factor(plan: ColumnPlan, rec: ColumnRecord) -> tuple[ColumnPlan, str | None
         if tuple(plan.levels or ()) != rec.levels:
             return plan, f"its levels {list(plan.levels or ())} differ from the receipt's"
         return _plan(
-            plan.name, "factor", plan.values, plan.na, plan.arrow_type, rec.levels, ordered
+            plan.name, "factor", plan.r_values(), plan.na, plan.arrow_type, rec.levels, ordered
         ), None
     text, na = _as_text(plan)
     levels = list(rec.levels)
@@ -92,7 +92,7 @@ def _factor(plan: ColumnPlan, rec: ColumnRecord) -> tuple[ColumnPlan, str | None
 def _numeric(plan: ColumnPlan, rec: ColumnRecord) -> tuple[ColumnPlan, str | None]:
     if plan.kind not in ("double", "integer"):
         return plan, f"it was numeric ({rec.type}); now it is {plan.kind}"
-    values = np.asarray(plan.values, dtype=np.float64)
+    values = np.asarray(plan.r_values(), dtype=np.float64)
     if rec.type == "integer":
         ok = values if plan.na is None else values[~plan.na]
         if np.all(np.isfinite(ok) & (ok == np.round(ok)) & (ok > INT_MIN) & (ok <= INT_MAX)):
@@ -151,14 +151,14 @@ def arrow_table(conformed: Conformed) -> Any:
     for plan in conformed.plans:
         mask = plan.na
         if plan.kind == "double":
-            arr = pa.array(np.asarray(plan.values, np.float64), mask=mask)
+            arr = pa.array(np.asarray(plan.r_values(), np.float64), mask=mask)
         elif plan.kind == "integer":
-            arr = pa.array(np.asarray(plan.values, np.int32), mask=mask)
+            arr = pa.array(np.asarray(plan.r_values(), np.int32), mask=mask)
         elif plan.kind == "logical":
-            arr = pa.array(np.asarray(plan.values).astype(bool), mask=mask)
+            arr = pa.array(np.asarray(plan.r_values()).astype(bool), mask=mask)
         else:
             offset = 0 if plan.kind == "string" else 1
-            idx = pa.array(np.asarray(plan.values, np.int32) - offset, mask=mask)
+            idx = pa.array(np.asarray(plan.r_values(), np.int32) - offset, mask=mask)
             dictionary = pa.array(list(plan.levels or ()), pa.string())
             arr = pa.DictionaryArray.from_arrays(idx, dictionary, ordered=plan.ordered)
         arrays.append(arr)

@@ -76,7 +76,9 @@ def zapsmall(
     ``round`` takes the nearest whole number of digits); from R 4.4 on,
     ``digits - ceiling(log10(max))``."""
     x = np.asarray(values, dtype=float)
-    mx = np.nanmax(np.abs(x)) if x.size else 0.0
+    if not x.size or np.isnan(x).all():  # R: if (all(ina <- is.na(x))) return(x)
+        return x
+    mx = np.nanmax(np.abs(x))
     if mx <= 0:
         return np.round(x, digits)
     if r_version >= (4, 4):

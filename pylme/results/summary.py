@@ -123,7 +123,9 @@ def _header(fit: MixedFit) -> list[str]:
 
 def _residuals(fit: MixedFit) -> list[str]:
     r = np.asarray(fit.scaled_residuals, dtype=float)
-    q = np.percentile(r[~np.isnan(r)], [0, 25, 50, 75, 100])
+    kept = r[~np.isnan(r)]
+    # A degenerate fit (a constant response: sigma 0) has no finite scaled residuals.
+    q = np.percentile(kept, [0, 25, 50, 75, 100]) if kept.size else np.full(5, np.nan)
     r_version = tuple(int(p) for p in (fit.provenance.versions.get("R") or "4.2").split(".")[:2])
     cells = format_real(zapsmall(q, DIGITS + 1, r_version), digits=DIGITS)
     return ["Scaled residuals: ", named_vector(["Min", "1Q", "Median", "3Q", "Max"], cells), ""]
@@ -197,7 +199,8 @@ def _coef_table(fit: MixedFit) -> list[str]:
     t_txt = format_real(np.round(stat, dig_tst), digits=DIGITS)
     for j in range(ncs):
         for i in range(len(est)):
-            if (cs[i, j] == 0) != (float(cs_txt[i, j]) == 0):
+            shown = cs_txt[i, j]
+            if shown not in ("NA", "NaN") and (cs[i, j] == 0) != (float(shown) == 0):
                 cs_txt[i, j] = format_real([cs[i, j]], digits=DIGITS - 1)[0]
     names = ["Estimate", "Std. Error"] + (["df"] if fe.df is not None else [])
     names.append(fe.statistic_name)
