@@ -15,13 +15,52 @@
 # columns outside the largest term) stays at most 5000 (200 MB) and 3/4 of q. Measured here
 # (reference BLAS), Schur vs lme4: InstEval (q 4128, q_r 1156) 0.26 s vs 2.7 s; three crossed
 # 700-level factors (q_r/q = 0.67) 0.88 s vs 1.98 s; two 1000-level (x|g) terms 1.9 s vs 8.9 s.
+#
+# Small models (q <= 200 columns) take the dense route: A is inverted as a dense matrix,
+# which costs microseconds there, while lme4's routine builds a reference-class object per
+# call (about 1 ms of a 20 ms sleepstudy fit, a twentieth of lmer_many's time per response).
 pylme_cond_var_method <- function(fit, method = "auto") {
-  if (!method %in% c("auto", "lme4", "schur")) pylme_stop("value", paste0("unknown cond_var method '", method, "'"))
+  if (!method %in% c("auto", "lme4", "schur", "dense")) pylme_stop("value", paste0("unknown cond_var method '", method, "'"))
   if (method != "auto") return(method)
   nb <- diff(fit@Gp)
   q <- sum(nb)
   q_r <- q - max(nb)
+  if (q <= 200L) return("dense")
   if (q >= 1000L && q_r <= 5000L && q_r <= 0.75 * q) "schur" else "lme4"
+}
+
+# The dense route: Var(b | y) = sigma^2 Lambda A^{-1} Lambda', every level's block of it.
+pylme_cond_var_dense <- function(fit) {
+  Gp <- fit@Gp
+  nb <- diff(Gp)
+  nc <- lengths(fit@cnms)
+  A <- as.matrix(Matrix::tcrossprod(fit@pp$LamtUt))
+  diag(A) <- diag(A) + 1
+  Lt <- as.matrix(fit@pp$Lambdat)
+  V <- stats::sigma(fit)^2 * crossprod(Lt, chol2inv(chol(A)) %*% Lt)
+  per_term <- lapply(seq_along(nb), function(k) {
+    nl <- nb[k] / nc[k]
+    out <- array(0, c(nc[k], nc[k], nl))
+    for (l in seq_len(nl)) {
+      idx <- Gp[k] + (l - 1L) * nc[k] + seq_len(nc[k])
+      out[, , l] <- V[idx, idx]
+    }
+    out
+  })
+  pylme_cond_var_by_factor(fit, per_term)
+}
+
+# Per-term (nc, nc, n_levels) arrays arranged by grouping factor as ranef()'s "postVar" is:
+# one array per factor, or a list of arrays where several terms share the factor.
+pylme_cond_var_by_factor <- function(fit, per_term) {
+  fl <- fit@flist
+  asgn <- attr(fl, "assign")
+  out <- lapply(seq_along(fl), function(i) {
+    terms <- which(asgn == i)
+    if (length(terms) == 1L) per_term[[terms]] else per_term[terms]
+  })
+  names(out) <- names(fl)
+  out
 }
 
 # Per grouping factor (named as lme4 names them), what lme4 puts in "postVar": an
@@ -105,13 +144,8 @@ pylme_cond_var_schur <- function(fit) {
     sig2 * array(T %*% matrix(TMt, nc[k]), c(nc[k], nc[k], nl))
   })
 
-  # Arrange by grouping factor as ranef() does.
-  fl <- fit@flist
-  asgn <- attr(fl, "assign")
-  out <- lapply(seq_along(fl), function(i) {
-    terms <- which(asgn == i)
-    if (length(terms) == 1L) per_term[[terms]] else per_term[terms]
-  })
-  names(out) <- names(fl)
-  out
+  pylme_cond_var_by_factor(fit, per_term)
 }
+
+# Number of random-effect columns (q), for the tests of the route choice.
+pylme_n_re_columns <- function(fit) sum(diff(fit@Gp))

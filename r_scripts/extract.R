@@ -10,7 +10,7 @@ pylme_ranef <- function(fit, cond_var = "auto") {
     post <- lapply(re, attr, "postVar")
   } else {
     re <- lme4::ranef(fit, condVar = FALSE)
-    post <- pylme_cond_var_schur(fit)
+    post <- if (method == "dense") pylme_cond_var_dense(fit) else pylme_cond_var_schur(fit)
   }
   out <- lapply(names(re), function(g) {
     d <- re[[g]]

@@ -1,5 +1,6 @@
-"""Conditional variances: pylme's Schur-complement route (r_scripts/condvar.R) against lme4's
-own ``ranef(fit, condVar = TRUE)``, on the same live R model, for every reference case.
+"""Conditional variances: pylme's Schur-complement and dense routes (r_scripts/condvar.R)
+against lme4's own ``ranef(fit, condVar = TRUE)``, on the same live R model, for every
+reference case.
 
 test_lmer_vs_r / test_glmer_vs_r already compare the cases that take the Schur route by
 default (the ``large_*`` ones) with pure R; here every case is forced through both routes.
@@ -48,10 +49,13 @@ def _r(function: str, *args):
         return from_r(get_session().env[function](*args))
 
 
+@pytest.mark.parametrize("route", ["schur", "dense"])
 @pytest.mark.parametrize("key", list(CASES))
-def test_schur_matches_lme4_condvar(key, fits):
+def test_route_matches_lme4_condvar(key, route, fits):
     model = fits[key].r_model()
-    ours = _r("pylme_ranef", model, "schur")
+    if route == "dense" and key.split(":")[1].startswith("large_"):
+        pytest.skip("the dense route is for small models (a dense q x q inverse)")
+    ours = _r("pylme_ranef", model, route)
     theirs = _r("pylme_ranef", model, "lme4")
     assert [g["group"] for g in ours] == [g["group"] for g in theirs]
     for a, b in zip(ours, theirs, strict=True):
@@ -67,6 +71,11 @@ def test_schur_matches_lme4_condvar(key, fits):
 
 @pytest.mark.parametrize("key", list(CASES))
 def test_auto_route(key, fits):
-    """Large models take the Schur route; small ones keep lme4's own routine."""
-    expected = "schur" if key.split(":")[1].startswith("large_") else "lme4"
-    assert _r("pylme_cond_var_method", fits[key].r_model(), "auto") == (expected,)
+    """Large models take the Schur route; small ones (q <= 200) the dense one; between, lme4's."""
+    model = fits[key].r_model()
+    q = int(_r("pylme_n_re_columns", model)[0])
+    if key.split(":")[1].startswith("large_"):
+        expected = "schur"
+    else:
+        expected = "dense" if q <= 200 else "lme4"
+    assert _r("pylme_cond_var_method", model, "auto") == (expected,)
