@@ -51,15 +51,20 @@ def table(
 
 
 def rows_html(result: Any) -> str:
-    """Any result whose ``rows`` are dataclasses (CrossCheck, VerifyReport, ...): its first
-    ``str()`` line as the caption, one table row per entry, one column per field, and its
+    """Any result whose ``rows`` are dataclasses or named tuples (CrossCheck, VerifyReport):
+    its first ``str()`` line as the caption, one table row per entry, one column per field, and its
     ``skipped`` entries (part, reason), if any, as notes."""
     rows = tuple(getattr(result, "rows", ()))
     text_lines = str(result).splitlines()
     caption = text_lines[0] if text_lines else type(result).__name__
     if not rows:
         return f"<div><p>{html.escape(caption)}</p><p>(no rows)</p></div>"
-    names = [f.name for f in dataclasses.fields(rows[0])]
+    first = rows[0]
+    names = (
+        list(first._fields)
+        if hasattr(first, "_fields")
+        else [f.name for f in dataclasses.fields(first)]
+    )
     body = [[getattr(r, n) for n in names] for r in rows]
     notes = [f"skipped {part}: {why}" for part, why in getattr(result, "skipped", ())]
     note_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from pylme.receipts.receipt import number_value
+from pylme.results.methods import implementation
 
 
 class VerifyRow(NamedTuple):
@@ -108,6 +109,10 @@ class VerifyReport:
         import pandas as pd
 
         return pd.DataFrame(list(self.rows), columns=list(VerifyRow._fields))
+
+    def _repr_html_(self) -> str:
+        """One HTML table of the rows (rendered by pylme.display, registered as ``html``)."""
+        return str(implementation("html")(self))
 
     def __str__(self) -> str:
         return format_report(self)
