@@ -21,7 +21,7 @@ from pylme.results.meta import Provenance
 from pylme.results.parse import parse_fit
 from pylme.runtime.handles import ModelHandle
 from pylme.runtime.rframe import build_r_frame
-from pylme.runtime.session import R_LOCK, get_session
+from pylme.runtime.session import R_LOCK, RCallResult, get_session
 
 WEIGHTS_COLUMN = ".pylme_weights"
 OFFSET_COLUMN = ".pylme_offset"
@@ -154,8 +154,15 @@ def run_fit(
             keep=("model",),
         )
         del frame
-    raw = result.value
-    provenance = Provenance(
+    provenance = provenance_of(formula, function, options, sent, n_rows)
+    return fit_from_result(result, provenance)
+
+
+def provenance_of(
+    formula: str, function: str, options: dict[str, Any], sent: list[ColumnPlan], n_rows: int
+) -> Provenance:
+    """The provenance of a fit of ``formula`` on the columns as sent to R."""
+    return Provenance(
         formula=formula,
         function=function,
         options=options,
@@ -169,15 +176,23 @@ def run_fit(
         levels={p.name: tuple(p.levels or ()) for p in sent if p.kind == "factor"},
         column_sha256={p.name: fingerprint([p]) for p in sent},
     )
+
+
+def fit_from_result(result: RCallResult, provenance: Provenance, *, warn: bool = True) -> MixedFit:
+    """Parse ``pylme_extract()``'s list (with the R model under ``model``) into a fit, and
+    raise R's warnings and the dropped-rows report as Python warnings."""
+    raw = dict(result.value)
+    model = raw.pop("model")
     fit = parse_fit(
         raw,
         provenance=provenance,
         warnings=result.warnings,
         messages=result.messages,
         output=result.output,
-        handle=ModelHandle(raw.pop("model")),
+        handle=ModelHandle(model),
     )
-    _emit_warnings(fit)
+    if warn:
+        _emit_warnings(fit)
     return fit
 
 

@@ -38,10 +38,9 @@ def _fit_here(
     formula: str, data: Any, responses: list[str], options: dict[str, Any]
 ) -> list[tuple[Any, ...]]:
     """Fit every response in this process: one R call; outcomes in response order."""
-    from pylme.conversion.plan import fingerprint, plan_frame
+    from pylme.conversion.plan import plan_frame
     from pylme.models import pipeline as pl
     from pylme.models.options import check_contrasts, check_control, check_na_action
-    from pylme.results.meta import Provenance
     from pylme.results.parse import parse_fit
     from pylme.runtime.conditions import raise_for_error
     from pylme.runtime.handles import ModelHandle
@@ -70,7 +69,6 @@ def _fit_here(
         "control": ctrl,
         "na_action": na_action,
     }
-    versions = pl.versions()
     session = get_session()
     with R_LOCK:
         frame, sent = build_r_frame(planned.columns, planned.n_rows)
@@ -111,20 +109,7 @@ def _fit_here(
         # R's all.vars(y ~ rhs): the response, then the right-hand side's variables.
         cols = list(dict.fromkeys([y, *rhs_vars] + [a for a in (weights, offset) if a]))
         plans = [by_name[c] for c in cols]
-        provenance = Provenance(
-            formula=full,
-            function="lmer",
-            options=dict(prov_options),
-            data_sha256=fingerprint(plans),
-            columns=tuple(cols),
-            n_rows=planned.n_rows,
-            fitted_at=_now(),
-            versions=versions,
-            fit_id=_uid(),
-            column_types={p.name: pl.r_type(p) for p in plans},
-            levels={p.name: tuple(p.levels or ()) for p in plans if p.kind == "factor"},
-            column_sha256={p.name: fingerprint([p]) for p in plans},
-        )
+        provenance = pl.provenance_of(full, "lmer", dict(prov_options), plans, planned.n_rows)
         warns = tuple(raw.pop("warnings") or ())
         msgs = tuple(raw.pop("messages") or ())
         fit = parse_fit(
@@ -137,18 +122,6 @@ def _fit_here(
             fit = with_ddf(fit, ddf)  # type: ignore[arg-type]
         out.append(("ok", fit))
     return out
-
-
-def _now() -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _uid() -> str:
-    import uuid
-
-    return uuid.uuid4().hex
 
 
 def _chunk_task(payload: tuple[str, list[str], dict[str, Any], bool], data: Any) -> list[Any]:

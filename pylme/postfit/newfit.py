@@ -10,8 +10,6 @@ from typing import Any
 
 from pylme.results.fit import MixedFit
 from pylme.results.meta import Provenance
-from pylme.results.parse import parse_fit
-from pylme.runtime.handles import ModelHandle
 from pylme.runtime.session import RCallResult
 
 
@@ -25,19 +23,8 @@ def derived_provenance(old: Provenance, **changes: Any) -> Provenance:
 
 
 def fit_from_result(result: RCallResult, provenance: Provenance, *, warn: bool = True) -> MixedFit:
-    """Parse ``pylme_extract()``'s list (with the model under ``model``) into a fit."""
-    from pylme.models.pipeline import _emit_warnings
+    """The pipeline's own parsing of an R result into a fit (imported here on use: the
+    pipeline loads pyarrow, which ``import pylme`` must not)."""
+    from pylme.models.pipeline import fit_from_result as parse_result
 
-    raw = dict(result.value)
-    model = raw.pop("model")
-    fit = parse_fit(
-        raw,
-        provenance=provenance,
-        warnings=result.warnings,
-        messages=result.messages,
-        output=result.output,
-        handle=ModelHandle(model),
-    )
-    if warn:
-        _emit_warnings(fit)
-    return fit
+    return parse_result(result, provenance, warn=warn)
