@@ -55,3 +55,18 @@ def run_reference(tasks: list[dict[str, Any]]) -> dict[str, Any]:
         if isinstance(ops, dict) and "error" in ops:
             raise RuntimeError(f"reference task {task_id} failed in R: {ops['error']}")
     return results
+
+
+def fit_models(models: dict) -> dict:
+    """pylme fits of ``{key: (function, formula, (package, data set), options)}``."""
+    import warnings
+
+    import pylme
+
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pylme.PylmeWarning)
+        for key, (function, formula, (pkg, name), options) in models.items():
+            fitter = pylme.lmer if function == "lmer" else pylme.glmer
+            out[key] = fitter(formula, rref.r_dataset(pkg, name), **options)
+    return out

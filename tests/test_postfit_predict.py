@@ -3,8 +3,6 @@ to_rds (1e-10, and exactly for a seeded simulate), and an independent pure-R fit
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +11,7 @@ from conftest import RTOL, assert_close
 from rref_postfit import (
     SAME_OBJECT_RTOL,
     exact_floats,
+    fit_models,
     model_spec,
     newdata_spec,
     run_reference,
@@ -93,13 +92,7 @@ def _names(model: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def fits():
-    out = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pylme.PylmeWarning)
-        for key, (function, formula, (pkg, name), options) in MODELS.items():
-            fitter = pylme.lmer if function == "lmer" else pylme.glmer
-            out[key] = fitter(formula, rref.r_dataset(pkg, name), **options)
-    return out
+    return fit_models(MODELS)
 
 
 @pytest.fixture(scope="module")

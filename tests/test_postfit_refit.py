@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import rref
 from conftest import RTOL, assert_close
-from rref_postfit import model_spec, run_reference
+from rref_postfit import fit_models, model_spec, run_reference
 
 import pylme
 
@@ -70,13 +70,7 @@ def _run(fit, kind, args):
 
 @pytest.fixture(scope="module")
 def fits():
-    out = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pylme.PylmeWarning)
-        for key, (function, formula, (pkg, name), options) in MODELS.items():
-            fitter = pylme.lmer if function == "lmer" else pylme.glmer
-            out[key] = fitter(formula, rref.r_dataset(pkg, name), **options)
-    return out
+    return fit_models(MODELS)
 
 
 @pytest.fixture(scope="module")
