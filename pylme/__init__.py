@@ -34,6 +34,7 @@ from pylme.errors import (
     PylmeWarning,
     RError,
     RNotFoundError,
+    RStartError,
     SingularFitWarning,
 )
 from pylme.models.options import Control
@@ -128,6 +129,7 @@ __all__ = [
     "PylmeWarning",
     "RError",
     "RNotFoundError",
+    "RStartError",
     "Receipt",
     "SingularFitWarning",
     "VarCorr",

@@ -15,6 +15,11 @@ class RNotFoundError(PylmeError):
     """R, rpy2 or a required R package (lme4, Matrix) is missing or too old."""
 
 
+class RStartError(RNotFoundError):
+    """R and rpy2 are installed, but rpy2 could not start R (a version mismatch, a broken
+    build). The message names both versions and what failed; installing R would not help."""
+
+
 class FormulaError(PylmeError, ValueError):
     """The model formula is malformed or lme4 rejected it. R's own message is quoted."""
 

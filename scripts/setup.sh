@@ -97,10 +97,42 @@ if [ "$mode" = test ]; then
   fi
 fi
 
-# 2. Python: a virtual environment with build tools for rpy2.
+# The tests under LANGUAGE=de need a real German locale (R reads its translations through
+# it; Debian 13's C library ignores LANGUAGE under LANG=C.UTF-8). Generate it when missing.
+if [ "$mode" = test ] && ! locale -a 2>/dev/null | grep -qix 'de_DE.utf8'; then
+  if apt_ok; then
+    say "generating the de_DE.UTF-8 locale for the language tests"
+    command -v locale-gen >/dev/null 2>&1 || apt_install locales
+    if [ -f /etc/locale.gen ] && grep -q '^# *de_DE.UTF-8 UTF-8' /etc/locale.gen; then
+      as_root sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+    elif ! grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+      echo 'de_DE.UTF-8 UTF-8' | as_root tee -a /etc/locale.gen >/dev/null
+    fi
+    as_root locale-gen >/dev/null
+  else
+    say "no de_DE.UTF-8 locale and no apt-get/root to make one: the language tests will fail and say so"
+  fi
+fi
+
+# 2. Python: a virtual environment, and what building rpy2 needs (Python's headers and a C
+# compiler), installed whenever missing: a minimal Debian has python3 alone.
 if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_ok || { say "python3 with venv is needed (apt-get install python3-venv)"; exit 1; }
-  apt_install python3-venv python3-dev
+  apt_install python3-venv
+fi
+py_headers="$("$python" -c 'import os, sysconfig; print(os.path.join(sysconfig.get_paths()["include"], "Python.h"))')"
+if [ ! -f "$py_headers" ] || ! command -v cc >/dev/null 2>&1; then
+  if apt_ok; then
+    say "installing what building rpy2 needs: Python's headers and a C compiler"
+    pyver="$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    if [ "$(command -v "$python")" = "/usr/bin/python$pyver" ] || [ "$(command -v "$python")" = /usr/bin/python3 ]; then
+      apt_install python3-dev gcc libc6-dev
+    else
+      apt_install gcc libc6-dev
+    fi
+  fi
+  [ -f "$py_headers" ] || say "Python.h is missing ($py_headers): building rpy2 may fail; install your Python's headers"
+  command -v cc >/dev/null 2>&1 || say "no C compiler (cc): building rpy2 may fail; install gcc"
 fi
 if [ ! -x "$venv/bin/python" ]; then
   say "creating virtual environment $venv"

@@ -9,7 +9,26 @@ import sys
 import rref
 from rref_hardening import ROOT, last_json, run_python
 
-GERMAN = {"LANGUAGE": "de", "LANG": "C.UTF-8", "LC_ALL": ""}
+#: A real German locale (``scripts/setup.sh test`` generates it): Debian 13's C library does
+#: not translate under LANG=C.UTF-8 whatever LANGUAGE says, so that would test nothing.
+GERMAN = {"LANGUAGE": "de", "LANG": "de_DE.UTF-8", "LC_ALL": ""}
+
+
+def _locales() -> set[str]:
+    try:
+        out = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        return set()
+    return {line.strip().lower().replace("utf-8", "utf8") for line in out.splitlines()}
+
+
+def test_german_locale_exists():
+    """No German locale means the tests below would pass without testing anything: fail."""
+    assert "de_de.utf8" in _locales(), (
+        "the de_DE.UTF-8 locale is missing, so R cannot answer in German and the language "
+        "tests would test nothing; make it with `bash scripts/setup.sh test` (Debian's "
+        "`locales` package: de_DE.UTF-8 in /etc/locale.gen, then locale-gen)"
+    )
 
 
 def test_r_really_speaks_german_here():

@@ -21,6 +21,7 @@ from pylme.results.meta import Provenance
 from pylme.results.parse import parse_fit
 from pylme.runtime.handles import ModelHandle
 from pylme.runtime.rframe import build_r_frame
+from pylme.runtime.rpy2_compat import rpy2_version
 from pylme.runtime.session import R_LOCK, RCallResult, get_session
 
 WEIGHTS_COLUMN = ".pylme_weights"
@@ -243,8 +244,6 @@ def _emit_warnings(fit: MixedFit) -> None:
 
 
 def versions() -> dict[str, str | None]:
-    import rpy2
-
     v = dict(get_session().versions)
     v.pop("collate", None)
-    return {**v, "rpy2": rpy2.__version__, "pylme": __version__}
+    return {**v, "rpy2": rpy2_version(), "pylme": __version__}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from pylme.runtime.handles import ModelHandle
+from pylme.runtime.handles import ModelHandle, raw_bytes
 from pylme.runtime.session import R_LOCK, get_session
 
 
@@ -44,13 +44,6 @@ class CompactHandle(ModelHandle):
         return super().payload()
 
 
-def _raw_bytes(vec: Any) -> bytes:
-    from rpy2.rinterface_lib import openrlib
-
-    ptr = openrlib.rlib.RAW(vec.__sexp__._cdata)
-    return bytes(openrlib.ffi.buffer(ptr, len(vec)))
-
-
 def compact_payloads(models: list[Any]) -> list[bytes]:
     """Compact bytes of live R models, in one R call."""
     import rpy2.rinterface as ri
@@ -58,7 +51,7 @@ def compact_payloads(models: list[Any]) -> list[bytes]:
     with R_LOCK:
         vec = ri.ListSexpVector(models)
         raw = get_session().call("pylme_many_serialize", {"models": vec}, keep=("raw",))
-        out = [_raw_bytes(r) for r in raw.value["raw"]]
+        out = [raw_bytes(r) for r in raw.value["raw"]]
         del vec, raw
     return out
 

@@ -4,7 +4,7 @@ Numeric vectors become numpy arrays (copied out of R's memory; matrices and arra
 their shape), character vectors become tuples of ``str`` with ``None`` for NA, named lists
 become dicts, and unnamed lists become lists. Anything else is returned as the R object.
 
-The walk reads R's memory through rpy2's C interface (``openrlib.rlib``) rather than
+The walk reads R's memory through rpy2's C interface (:mod:`pylme.runtime.rpy2_compat`) rather than
 through rpy2 objects: a fit's result list has about a hundred small vectors, and wrapping
 each in an rpy2 object (and asking R for its ``names()`` by an R call) cost more than the
 copying. Every vector is reached from ``obj``, which rpy2 keeps protected, so nothing read
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from pylme.conversion.rtypes import INT_MIN
+from pylme.runtime import rpy2_compat
 
 # R's SEXPTYPE codes (Rinternals.h).
 _NILSXP, _LGLSXP, _INTSXP, _REALSXP, _STRSXP, _VECSXP, _RAWSXP = 0, 10, 13, 14, 16, 19, 24
@@ -31,12 +32,10 @@ class _Reader:
     """Reads R vectors by their C pointers (``cdata``)."""
 
     def __init__(self) -> None:
-        from rpy2.rinterface_lib import conversion, openrlib
-
-        self.rlib = openrlib.rlib
-        self.ffi = openrlib.ffi
-        self.encodings = conversion._R_ENC_PY
-        self.wrap = conversion._cdata_to_rinterface
+        self.rlib = rpy2_compat.rlib()
+        self.ffi = rpy2_compat.ffi()
+        self.encodings = rpy2_compat.char_encodings()
+        self.wrap = rpy2_compat.wrap
         self.names_sym = self.rlib.Rf_install(b"names")  # symbols are never collected
         self.dim_sym = self.rlib.R_DimSymbol
         self.na_string = self.rlib.R_NaString
@@ -118,13 +117,13 @@ def from_r(obj: Any) -> Any:
         return None
     if not isinstance(obj, ri.Sexp):
         return obj
-    return _get_reader().value(obj.__sexp__._cdata)
+    return _get_reader().value(rpy2_compat.cdata(obj))
 
 
 def r_names(obj: Any) -> tuple[str, ...]:
     """The ``names`` of an R object without an R call (empty when it has none)."""
     reader = _get_reader()
-    names = reader.rlib.Rf_getAttrib(obj.__sexp__._cdata, reader.names_sym)
+    names = reader.rlib.Rf_getAttrib(rpy2_compat.cdata(obj), reader.names_sym)
     if names == reader.nil:
         return ()
     return tuple(_keys(reader.strings(names)))

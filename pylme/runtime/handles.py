@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pylme.errors import ModelMissingError
+from pylme.runtime import rpy2_compat
 from pylme.runtime.session import R_LOCK, get_session
 from pylme.runtime.values import to_r_value
 
@@ -69,14 +70,8 @@ class ModelHandle:
 def raw_bytes(raw: Any) -> bytes:
     """An R raw vector's bytes in one copy. (``bytes(vector)`` goes through rpy2's per-item
     iteration: 2.9 s for the 1.3 MB of a sleepstudy model, against 1 ms here.)"""
-    try:
-        from rpy2.rinterface_lib import openrlib
-
-        with R_LOCK:
-            pointer = openrlib.rlib.RAW(raw.__sexp__._cdata)
-            return bytes(openrlib.ffi.buffer(pointer, len(raw)))
-    except (ImportError, AttributeError):  # another rpy2 layout: the slow, sure way
-        return bytes(raw)
+    with R_LOCK:
+        return rpy2_compat.raw_bytes(raw)
 
 
 def state_of_handle(handle: ModelHandle | None) -> bytes | None:

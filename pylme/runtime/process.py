@@ -85,14 +85,13 @@ def environment_for_r(values: dict[str, str]) -> Iterator[None]:
 @contextmanager
 def console_captured(sink: list[str]) -> Iterator[None]:
     """Redirect file descriptors 1 and 2, and rpy2's console callbacks, into ``sink``."""
-    from rpy2.rinterface_lib import callbacks
+    from pylme.runtime import rpy2_compat
 
     for stream in (sys.stdout, sys.stderr):
         with suppress(Exception):  # a closed or odd stream: nothing to flush
             stream.flush()
-    saved_print, saved_warn = callbacks.consolewrite_print, callbacks.consolewrite_warnerror
-    callbacks.consolewrite_print = sink.append
-    callbacks.consolewrite_warnerror = sink.append
+    saved_print, saved_warn = rpy2_compat.console_writers()
+    rpy2_compat.set_console_writers(sink.append, sink.append)
     with tempfile.TemporaryFile() as tmp:
         saved = [os.dup(1), os.dup(2)]
         try:
@@ -105,8 +104,7 @@ def console_captured(sink: list[str]) -> Iterator[None]:
             os.dup2(saved[1], 2)
             for fd in saved:
                 os.close(fd)
-            callbacks.consolewrite_print = saved_print
-            callbacks.consolewrite_warnerror = saved_warn
+            rpy2_compat.set_console_writers(saved_print, saved_warn)
             tmp.seek(0)
             sink.append(tmp.read().decode("utf-8", "replace"))
 
@@ -125,19 +123,17 @@ def interruptible() -> Iterator[list[int]]:
     ):
         yield hit
         return
-    from rpy2.rinterface_lib import openrlib
-
-    rlib: Any = openrlib.rlib
+    from pylme.runtime import rpy2_compat
 
     def on_sigint(signum: int, frame: Any) -> None:
         # Runs at R's next event check (rpy2's process-events callback); R sees the flag
         # right after it and unwinds to the top of the call, running on.exit handlers.
         hit.append(signum)
-        rlib.R_interrupts_pending = 1
+        rpy2_compat.set_interrupt_pending(True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         yield hit
     finally:
         signal.signal(signal.SIGINT, previous)
-        rlib.R_interrupts_pending = 0
+        rpy2_compat.set_interrupt_pending(False)

@@ -18,6 +18,7 @@ from pylme.conversion.columns import ColumnPlan
 from pylme.conversion.plan import plan_frame
 from pylme.conversion.rtypes import INT_MIN, NA_REAL_BITS
 from pylme.errors import DataError
+from pylme.runtime import rpy2_compat
 from pylme.runtime.from_r import from_r
 from pylme.runtime.session import R_LOCK, RSession, get_session
 from pylme.runtime.values import str_vector
@@ -35,24 +36,20 @@ def _view(vec: Any, sexptype: int, n: int) -> np.ndarray:
     a reference to ``None`` on every call (its C helper that swaps strides), so a long
     session of fits would bring ``None``'s count to zero and CPython would abort.
     """
-    from rpy2.rinterface_lib import openrlib
-
     if not n:
         return np.empty(0, np.float64 if sexptype == _REALSXP else np.int32)
-    rlib, cdata = openrlib.rlib, vec.__sexp__._cdata
+    rlib, ffi, cdata = rpy2_compat.rlib(), rpy2_compat.ffi(), rpy2_compat.cdata(vec)
     if sexptype == _REALSXP:
-        return np.frombuffer(openrlib.ffi.buffer(rlib.REAL(cdata), 8 * n), np.float64)
+        return np.frombuffer(ffi.buffer(rlib.REAL(cdata), 8 * n), np.float64)
     pointer = rlib.INTEGER(cdata) if sexptype == _INTSXP else rlib.LOGICAL(cdata)
-    return np.frombuffer(openrlib.ffi.buffer(pointer, 4 * n), np.int32)
+    return np.frombuffer(ffi.buffer(pointer, 4 * n), np.int32)
 
 
 def _alloc(sexptype: int, n: int) -> tuple[Any, np.ndarray]:
     """A new R vector of length ``n`` and a numpy view of its memory (float64 or int32)."""
-    from rpy2.rinterface_lib import conversion, openrlib
-
-    with openrlib.lock:
+    with rpy2_compat.r_lock():
         # rpy2 preserves the vector as soon as it wraps it; nothing allocates in between.
-        vec = conversion._cdata_to_rinterface(openrlib.rlib.Rf_allocVector(sexptype, n))
+        vec = rpy2_compat.wrap(rpy2_compat.rlib().Rf_allocVector(sexptype, n))
     return vec, _view(vec, sexptype, n)
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pylme.errors import PylmeWarning, RNotFoundError
+from pylme.errors import PylmeWarning, RNotFoundError, RStartError
+from pylme.runtime import rpy2_compat
 from pylme.runtime.conditions import raise_for_error
 from pylme.runtime.from_r import from_r, r_names
 from pylme.runtime.process import (
@@ -100,6 +101,27 @@ def _import_rinterface() -> Any:
     return ri
 
 
+def _installed_r_version() -> str:
+    """The version of the R that rpy2 would start (for messages only; asks R's own Rscript)."""
+    import shutil
+    import subprocess
+
+    try:
+        from rpy2.situation import get_r_home
+
+        home = get_r_home()
+        rscript = str(Path(home) / "bin" / "Rscript") if home else shutil.which("Rscript")
+        out = subprocess.run(
+            [rscript or "Rscript", "-e", "cat(as.character(getRversion()))"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        return out.stdout.strip() or "(version unknown)"
+    except Exception:  # only for a message: never hide the start-up error behind another
+        return "(version unknown)"
+
+
 class RSession:
     """The embedded R session and pylme's own R environment (never ``globalenv``)."""
 
@@ -119,9 +141,12 @@ class RSession:
 
     def _start(self, ri: Any) -> None:
         try:
-            ri.initr_simple()
+            rpy2_compat.start_r(ri)
         except Exception as exc:
-            raise RNotFoundError(f"could not start embedded R: {exc}\n{INSTALL_HINT}") from exc
+            raise RStartError(
+                f"rpy2 {rpy2_compat.rpy2_version()} cannot start R {_installed_r_version()}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
         self.ri = ri
         base = ri.baseenv
         self.env = base["new.env"](parent=base)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from pylme.conversion.rtypes import INT_MAX, INT_MIN
+from pylme.runtime import rpy2_compat
 
 
 def _ri() -> Any:
@@ -45,9 +46,7 @@ def str_vector(strings: Sequence[str]) -> Any:
     About three times faster than ``StrSexpVector`` for the thousands of unique strings of
     a large string column. R strings cannot hold a NUL character, so one raises ValueError.
     """
-    from rpy2.rinterface_lib import conversion, embedded, openrlib
-
-    if not embedded.isready():  # R's C functions would crash before R starts
+    if not rpy2_compat.is_ready():  # R's C functions would crash before R starts
         raise RuntimeError("R is not started: call pylme.runtime.get_session() first")
     if len(strings) >= _MANY_STRINGS:
         joined = "".join(strings)
@@ -58,14 +57,14 @@ def str_vector(strings: Sequence[str]) -> Any:
     encoded = [s.encode("utf-8") for s in strings]
     if any(b"\x00" in b for b in encoded):
         raise ValueError("R strings cannot contain the NUL character '\\x00'")
-    rlib = openrlib.rlib
+    rlib = rpy2_compat.rlib()
     mkchar, set_elt = rlib.Rf_mkCharLenCE, rlib.SET_STRING_ELT
-    with openrlib.lock:
+    with rpy2_compat.r_lock():
         vec = rlib.Rf_protect(rlib.Rf_allocVector(_STRSXP, len(encoded)))
         try:
             for i, b in enumerate(encoded):
                 set_elt(vec, i, mkchar(b, len(b), _CE_UTF8))
-            return conversion._cdata_to_rinterface(vec)
+            return rpy2_compat.wrap(vec)
         finally:
             rlib.Rf_unprotect(1)
 
