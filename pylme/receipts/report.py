@@ -147,8 +147,8 @@ def format_report(r: VerifyReport) -> str:
         for g, rows in bad.items():
             w = max(rows, key=lambda x: x.rel_diff)
             lines.append(
-                f"  {w.quantity}: recorded {w.recorded!r}, now {w.now!r} "
-                f"({len(rows)} of {len(groups[g])} differ)"
+                f"  {w.quantity}: recorded {w.recorded!r}, now {w.now!r}, "
+                f"rel_diff {w.rel_diff:.3g} ({len(rows)} of {len(groups[g])} differ)"
             )
     lines.append("result:   " + ("OK" if r.ok else "FAILED"))
     return "\n".join(lines)
