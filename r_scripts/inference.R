@@ -71,6 +71,9 @@ pylme_anova_models <- function(req) {
   for (i in seq_along(nms)) assign(nms[[i]], req$models[[i]], envir = env)
   call <- as.call(c(list(quote(stats::anova)), lapply(nms, as.name), list(refit = isTRUE(req$refit))))
   tab <- eval(call, env)
+  # lme4 >= 1.1-36 names -2 logLik "-2*log(L)"; pylme's frame keeps one name on every version
+  # ("deviance", as broom.mixed's glance and lme4 < 1.1-36).
+  names(tab)[names(tab) == "-2*log(L)"] <- "deviance"
   out <- pylme_frame_out(tab)
   out$model <- as.integer(sub("^m", "", rownames(tab)))
   out

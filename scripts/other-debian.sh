@@ -12,7 +12,8 @@
 #   2. receipts made here, by this machine's pylme (tests/cross_release.py), for the other
 #      release to verify (tests/test_receipts_cross_release.py);
 #   3. a fresh clone of this repository's HEAD (committed work only) in the chroot, where
-#      `bash scripts/setup.sh test` and `bash scripts/lint.sh` run as a new user runs them.
+#      `bash scripts/setup.sh test`, `bash scripts/lint.sh` and `bash scripts/setup.sh demo`
+#      run as a new user runs them (the demo is also the proxy for docker/Dockerfile).
 # Everything it mounts is unmounted when it ends, on failure too.
 #
 # Environment: OTHER_DEBIAN_DIR (default /var/tmp/pylme-other-debian), OTHER_DEBIAN_RELEASE
@@ -98,7 +99,8 @@ say "making receipts with this machine's pylme ($(cat /etc/debian_version))"
 say "cloning $(git -C "$root" rev-parse --short HEAD) into the chroot"
 git clone -q "$root" "$target/src/pylme"
 if [ -d "$root/../shared" ]; then cp -a "$root/../shared" "$target/src/shared"; fi
-say "bash scripts/setup.sh test, then bash scripts/lint.sh, on $release"
+say "bash scripts/setup.sh test, bash scripts/lint.sh, then bash scripts/setup.sh demo, on $release"
 in_chroot env PYLME_FOREIGN_RECEIPTS=/src/receipts bash -c \
-  'cd /src/pylme && bash scripts/setup.sh test "$@" && bash scripts/lint.sh' bash "$@"
+  'cd /src/pylme && bash scripts/setup.sh test "$@" && bash scripts/lint.sh &&
+   bash scripts/setup.sh demo' bash "$@"
 say "passed on $release"

@@ -151,7 +151,8 @@ def test_doctor_missing_lme4_exits_1(monkeypatch):
 
 
 def test_doctor_old_lme4_and_mismatched_rpy2(monkeypatch):
-    fake_r(monkeypatch, lme4="1.1.26")
+    # An old R too: rpy2 3.6 is the right rpy2 for the R 4.5 of Debian 13.
+    fake_r(monkeypatch, lme4="1.1.26", R="4.2.2")
     monkeypatch.setattr(doctor, "probe_rpy2", lambda: "3.6.0")
     res = CliRunner().invoke(cli, ["doctor"])
     assert res.exit_code == 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
 
@@ -23,9 +25,33 @@ def instructions() -> list[tuple[str, str]]:
     return lines
 
 
-def test_base_image_is_debian_bookworm():
+def build_arg_default(name: str) -> str:
+    (arg,) = [rest for word, rest in instructions() if word == "ARG" and rest.startswith(name)]
+    return arg.split("=", 1)[1]
+
+
+def base_image(release: str) -> str:
     (base,) = [rest for word, rest in instructions() if word == "FROM"]
-    assert base.startswith("python:3.") and base.endswith("-bookworm"), base
+    return base.replace("${DEBIAN_RELEASE}", release)
+
+
+def test_release_is_a_build_argument_defaulting_to_bookworm():
+    assert build_arg_default("DEBIAN_RELEASE") == "bookworm"
+    assert "${DEBIAN_RELEASE}" in base_image("${DEBIAN_RELEASE}")
+
+
+@pytest.mark.parametrize("release", ["bookworm", "trixie"])
+def test_both_releases_start_from_the_chroots_system(release: str) -> None:
+    """The image is the chroot of scripts/other-debian.sh (minimal Debian + python3 and
+    ca-certificates) on the same release, so CI's run of setup.sh there is the image's proxy."""
+    assert base_image(release) == f"debian:{release}-slim"
+    runs = [rest for word, rest in instructions() if word == "RUN"]
+    first = runs[0]
+    assert "apt-get install" in first and {"python3", "ca-certificates"} <= set(first.split())
+    other = (ROOT / "scripts" / "other-debian.sh").read_text()
+    assert "--include=python3,ca-certificates" in other
+    assert "default_release=trixie" in other and "default_release=bookworm" in other
+    assert "scripts/setup.sh demo" in other and "scripts/setup.sh demo" in runs[-1]
 
 
 def test_install_step_runs_setup_sh():

@@ -62,7 +62,9 @@ def test_differing_numbers_are_named_with_their_difference(
     for row in report.failed:
         assert row.quantity.split("[", 1)[0] in text
     for group in {row.quantity.split("[", 1)[0] for row in report.failed}:
-        worst = max((r for r in report.failed if r.quantity.startswith(group)), key=lambda r: r.rel_diff)
+        worst = max(
+            (r for r in report.failed if r.quantity.startswith(group)), key=lambda r: r.rel_diff
+        )
         assert f"{worst.quantity}: recorded" in text and f"rel_diff {worst.rel_diff:.3g}" in text
     # Estimates themselves stay within what lme4's change can explain (measured: 2e-6).
     assert all(r.rel_diff < 1e-4 for r in report.rows), text

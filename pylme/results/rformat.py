@@ -72,16 +72,19 @@ def _pad(items: list[str], right: bool = True) -> list[str]:
 def zapsmall(
     values: Iterable[float], digits: int, r_version: tuple[int, ...] = (4, 2)
 ) -> np.ndarray:
-    """R's ``zapsmall``: before R 4.4 it rounds to ``digits - log10(max)`` decimals (R's
-    ``round`` takes the nearest whole number of digits); from R 4.4 on,
-    ``digits - ceiling(log10(max))``."""
+    """R's ``zapsmall``, as the running R version has it.
+
+    R < 4.4 and R >= 4.5 round to ``digits - log10(max)`` decimals (R's ``round`` takes the
+    nearest whole number of digits); R 4.4 used ``digits - ceiling(log10(max))``. Read from
+    ``print(zapsmall)`` in R 4.2.2 and R 4.5.0.
+    """
     x = np.asarray(values, dtype=float)
     if not x.size or np.isnan(x).all():  # R: if (all(ina <- is.na(x))) return(x)
         return x
     mx = np.nanmax(np.abs(x))
     if mx <= 0:
         return np.round(x, digits)
-    if r_version >= (4, 4):
+    if (4, 4) <= r_version[:2] < (4, 5):
         d = max(0, digits - math.ceil(math.log10(mx)))
     else:
         d = max(0, math.floor(digits - math.log10(mx) + 0.5))

@@ -111,7 +111,7 @@ def _header(fit: MixedFit) -> list[str]:
         value = format_real([round(float(reml_criterion), 1)], digits=7)[0]
         lines.append(f"REML criterion at convergence: {value}")
     else:
-        names = ["AIC", "BIC", "logLik", "deviance", "df.resid"]
+        names = ["AIC", "BIC", "logLik", deviance_label(fit), "df.resid"]
         vals = np.round([fit.aic, fit.bic, fit.loglik, -2 * fit.loglik], 1)
         cells = format_real(list(vals) + [float(fit.df_residual)], digits=7)[:4] + [
             str(fit.df_residual)
@@ -121,13 +121,24 @@ def _header(fit: MixedFit) -> list[str]:
     return lines
 
 
+def _version(fit: MixedFit, package: str, default: str) -> tuple[int, ...]:
+    """The fitting session's version of ``package`` (R, lme4, ...), as numbers."""
+    text = fit.provenance.versions.get(package) or default
+    return tuple(int(p) for p in text.replace("-", ".").split(".") if p.isdigit())
+
+
+def deviance_label(fit: MixedFit) -> str:
+    """The header lme4 prints over -2 logLik: ``-2*log(L)`` from lme4 1.1-36 on (its NEWS:
+    "deviance" was misleading for GLMMs), ``deviance`` before."""
+    return "-2*log(L)" if _version(fit, "lme4", "1.1.31") >= (1, 1, 36) else "deviance"
+
+
 def _residuals(fit: MixedFit) -> list[str]:
     r = np.asarray(fit.scaled_residuals, dtype=float)
     kept = r[~np.isnan(r)]
     # A degenerate fit (a constant response: sigma 0) has no finite scaled residuals.
     q = np.percentile(kept, [0, 25, 50, 75, 100]) if kept.size else np.full(5, np.nan)
-    r_version = tuple(int(p) for p in (fit.provenance.versions.get("R") or "4.2").split(".")[:2])
-    cells = format_real(zapsmall(q, DIGITS + 1, r_version), digits=DIGITS)
+    cells = format_real(zapsmall(q, DIGITS + 1, _version(fit, "R", "4.2")), digits=DIGITS)
     return ["Scaled residuals: ", named_vector(["Min", "1Q", "Median", "3Q", "Max"], cells), ""]
 
 
