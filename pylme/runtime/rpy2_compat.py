@@ -144,8 +144,10 @@ def set_console_writers(
     """Set rpy2's console callbacks (see :func:`console_writers`). Checked: 3.5.17, 3.6.9."""
     from rpy2.rinterface_lib import callbacks
 
-    callbacks.consolewrite_print = write_print
-    callbacks.consolewrite_warnerror = write_warnerror
+    # rpy2 3.6 ships type information that types these as its own functions: assign untyped.
+    module: Any = callbacks
+    module.consolewrite_print = write_print
+    module.consolewrite_warnerror = write_warnerror
 
 
 def set_interrupt_pending(pending: bool) -> None:
