@@ -23,6 +23,18 @@ class DataError(PylmeError, ValueError):
     """The data cannot be used: a missing column, an unsupported dtype, or no rows left."""
 
 
+class ReceiptError(DataError):
+    """A receipt breaks the receipt schema (``r_scripts/receipt_schema.json``); ``field``
+    names the field, e.g. ``call.options.na_action``."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (str(self), self.field))
+
+
 class OptionError(PylmeError, ValueError):
     """An option value is not one of the allowed values (family, link, control name, ...)."""
 
@@ -86,6 +98,7 @@ __all__ = [
     "PylmeError",
     "PylmeWarning",
     "RError",
+    "ReceiptError",
     "RNotFoundError",
     "SingularFitWarning",
     "warning_category",
