@@ -36,6 +36,7 @@ from pylme.errors import (
     RError,
     RNotFoundError,
     SingularFitWarning,
+    TrustedFormulaWarning,
 )
 from pylme.models.options import Control
 from pylme.results import (
@@ -132,6 +133,7 @@ __all__ = [
     "ReceiptError",
     "Receipt",
     "SingularFitWarning",
+    "TrustedFormulaWarning",
     "VarCorr",
     "VarianceComponent",
     "VerifyReport",

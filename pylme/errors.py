@@ -78,6 +78,11 @@ class SingularFitWarning(PylmeWarning):
     """lme4 reported a boundary (singular) fit: see R's ``help('isSingular')``."""
 
 
+class TrustedFormulaWarning(PylmeWarning):
+    """``trusted=True`` (or ``pylme fit --trusted``): pylme's formula allow-list is off, so the
+    formula can run any R code with the user's permissions."""
+
+
 def warning_category(text: str) -> type[PylmeWarning]:
     """The warning class for one R warning or message text."""
     lowered = text.lower()
@@ -101,5 +106,6 @@ __all__ = [
     "ReceiptError",
     "RNotFoundError",
     "SingularFitWarning",
+    "TrustedFormulaWarning",
     "warning_category",
 ]

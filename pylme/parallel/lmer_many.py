@@ -185,6 +185,10 @@ def lmer_many(
         backend = "dask"
     check_literal(backend, Backend, "backend")
     check_literal(on_error, OnError, "on_error")
+    if trusted is True:
+        from pylme.models.pipeline import warn_trusted
+
+        warn_trusted(formula)
     options = dict(
         REML=REML,
         weights=weights,
