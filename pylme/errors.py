@@ -83,14 +83,21 @@ class TrustedFormulaWarning(PylmeWarning):
     formula can run any R code with the user's permissions."""
 
 
-def warning_category(text: str) -> type[PylmeWarning]:
-    """The warning class for one R warning or message text."""
-    lowered = text.lower()
-    if "singular" in lowered:
-        return SingularFitWarning
-    if "converge" in lowered or "unidentifiable" in lowered or "hessian" in lowered:
-        return ConvergenceWarning
-    return PylmeWarning
+#: Where an R warning or message came from (R's ``pylme_origin``) -> its warning class.
+ORIGIN_CATEGORIES: dict[str, type[PylmeWarning]] = {
+    "checkConv": ConvergenceWarning,
+    "checkConv:singular": SingularFitWarning,
+    "optwrap": ConvergenceWarning,
+}
+
+
+def warning_category(origin: str) -> type[PylmeWarning]:
+    """The warning class for an R warning or message, by where it came from (not its text,
+    which R translates): signalled by lme4's convergence checker ``checkConv`` (or by
+    ``optwrap``, reporting the optimizer's return code), a :class:`ConvergenceWarning`; by
+    ``checkConv``'s boundary check, a :class:`SingularFitWarning`; else a
+    :class:`PylmeWarning`."""
+    return ORIGIN_CATEGORIES.get(origin, PylmeWarning)
 
 
 __all__ = [

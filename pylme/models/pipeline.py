@@ -209,6 +209,8 @@ def fit_from_result(result: RCallResult, provenance: Provenance, *, warn: bool =
         messages=result.messages,
         output=result.output,
         handle=ModelHandle(model),
+        warning_origins=result.warning_origins,
+        message_origins=result.message_origins,
     )
     if warn:
         _emit_warnings(fit)
@@ -249,8 +251,11 @@ def r_type(plan: ColumnPlan) -> str:
 
 
 def _emit_warnings(fit: MixedFit) -> None:
-    for text in fit.convergence.warnings + fit.convergence.messages:
-        warnings.warn(f"lme4: {text}", warning_category(text), stacklevel=4)
+    c = fit.convergence
+    for texts, origins in ((c.warnings, c.warning_origins), (c.messages, c.message_origins)):
+        for i, text in enumerate(texts):
+            origin = origins[i] if i < len(origins) else ""
+            warnings.warn(f"lme4: {text}", warning_category(origin), stacklevel=4)
     if fit.n_dropped:
         warnings.warn(
             f"{fit.n_dropped} of {fit.provenance.n_rows} rows had missing values in the "

@@ -113,7 +113,14 @@ def _fit_here(
         warns = tuple(raw.pop("warnings") or ())
         msgs = tuple(raw.pop("messages") or ())
         fit = parse_fit(
-            raw, provenance=provenance, warnings=warns, messages=msgs, output="", handle=handle
+            raw,
+            provenance=provenance,
+            warnings=warns,
+            messages=msgs,
+            output="",
+            handle=handle,
+            warning_origins=tuple(raw.pop("warning_origins", None) or ()),
+            message_origins=tuple(raw.pop("message_origins", None) or ()),
         )
         pl._emit_warnings(fit)
         if ddf is not None:
