@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import rref
 from click.testing import CliRunner
-from test_receipts_support import dataset, fitted, run_verify_r
+from test_receipts_support import dataset, fitted, run_cli, run_verify_r
 
 import pylme
 from pylme.cli.main import cli
@@ -209,11 +209,25 @@ def test_hostile_receipt_in_verify_r(case, csvs, tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("case", ["formula runs system", "na_action is R code"])
+def test_hostile_receipt_in_a_real_pylme_process(case, csvs, tmp_path):
+    """`pylme verify` as a user runs it: exit 2, one line on stderr naming the field."""
+    marker = tmp_path / "marker"
+    text, field = hostile_receipt(case, marker)
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text(text)
+    res = run_cli("verify", str(receipt), str(csvs[HOSTILE[case][0]]))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert res.stdout == "" and len(res.stderr.strip().splitlines()) == 1
+    assert f"ReceiptError: receipt field {field}" in res.stderr
+    assert not marker.exists()
+
+
 def test_the_payload_would_run(tmp_path):
     """The marker check can fail: R evaluating a payload does create the marker."""
     marker = tmp_path / "marker"
-    _, _ = hostile_receipt("na_action is R code", marker)
-    cmd = f"system({_r_string(f'touch {marker}')})"
+    text, _ = hostile_receipt("na_action is R code", marker)
+    cmd = json.loads(text)["call"]["options"]["na_action"]
     subprocess.run([rref.rscript(), "-e", cmd], check=True, capture_output=True)
     assert marker.exists()
 
