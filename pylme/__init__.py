@@ -32,10 +32,12 @@ from pylme.errors import (
     OptionError,
     PylmeError,
     PylmeWarning,
+    ReceiptError,
     RError,
     RNotFoundError,
     RStartError,
     SingularFitWarning,
+    TrustedFormulaWarning,
 )
 from pylme.models.options import Control
 from pylme.results import (
@@ -130,8 +132,10 @@ __all__ = [
     "RError",
     "RNotFoundError",
     "RStartError",
+    "ReceiptError",
     "Receipt",
     "SingularFitWarning",
+    "TrustedFormulaWarning",
     "VarCorr",
     "VarianceComponent",
     "VerifyReport",

@@ -28,6 +28,18 @@ class DataError(PylmeError, ValueError):
     """The data cannot be used: a missing column, an unsupported dtype, or no rows left."""
 
 
+class ReceiptError(DataError):
+    """A receipt breaks the receipt schema (``r_scripts/receipt_schema.json``); ``field``
+    names the field, e.g. ``call.options.na_action``."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (str(self), self.field))
+
+
 class OptionError(PylmeError, ValueError):
     """An option value is not one of the allowed values (family, link, control name, ...)."""
 
@@ -71,14 +83,26 @@ class SingularFitWarning(PylmeWarning):
     """lme4 reported a boundary (singular) fit: see R's ``help('isSingular')``."""
 
 
-def warning_category(text: str) -> type[PylmeWarning]:
-    """The warning class for one R warning or message text."""
-    lowered = text.lower()
-    if "singular" in lowered:
-        return SingularFitWarning
-    if "converge" in lowered or "unidentifiable" in lowered or "hessian" in lowered:
-        return ConvergenceWarning
-    return PylmeWarning
+class TrustedFormulaWarning(PylmeWarning):
+    """``trusted=True`` (or ``pylme fit --trusted``): pylme's formula allow-list is off, so the
+    formula can run any R code with the user's permissions."""
+
+
+#: Where an R warning or message came from (R's ``pylme_origin``) -> its warning class.
+ORIGIN_CATEGORIES: dict[str, type[PylmeWarning]] = {
+    "checkConv": ConvergenceWarning,
+    "checkConv:singular": SingularFitWarning,
+    "optwrap": ConvergenceWarning,
+}
+
+
+def warning_category(origin: str) -> type[PylmeWarning]:
+    """The warning class for an R warning or message, by where it came from (not its text,
+    which R translates): signalled by lme4's convergence checker ``checkConv`` (or by
+    ``optwrap``, reporting the optimizer's return code), a :class:`ConvergenceWarning`; by
+    ``checkConv``'s boundary check, a :class:`SingularFitWarning`; else a
+    :class:`PylmeWarning`."""
+    return ORIGIN_CATEGORIES.get(origin, PylmeWarning)
 
 
 __all__ = [
@@ -91,7 +115,9 @@ __all__ = [
     "PylmeError",
     "PylmeWarning",
     "RError",
+    "ReceiptError",
     "RNotFoundError",
     "SingularFitWarning",
+    "TrustedFormulaWarning",
     "warning_category",
 ]

@@ -18,8 +18,18 @@ pylme_control <- function(kind, ctrl) {
   do.call(fun, ctrl)
 }
 
+# The families pylme fits, from a fixed table (never looked up by name with get(), which
+# would find any function of stats or base). verify.R uses the same table.
+PYLME_FAMILIES <- list(
+  binomial = stats::binomial, poisson = stats::poisson, Gamma = stats::Gamma,
+  inverse.gaussian = stats::inverse.gaussian, gaussian = stats::gaussian
+)
+
 pylme_family <- function(req) {
-  fam <- get(req$family, envir = asNamespace("stats"), mode = "function")
+  if (!is.character(req$family) || length(req$family) != 1L || !(req$family %in% names(PYLME_FAMILIES))) {
+    pylme_stop("value", sprintf("unknown family; allowed: %s", paste(names(PYLME_FAMILIES), collapse = ", ")))
+  }
+  fam <- PYLME_FAMILIES[[req$family]]
   if (is.null(req$link)) fam() else fam(link = req$link)
 }
 

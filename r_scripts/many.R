@@ -8,20 +8,27 @@
 pylme_many_capture <- function(expr) {
   warnings <- character()
   messages <- character()
+  warning_origins <- character()
+  message_origins <- character()
   value <- tryCatch(
     withCallingHandlers(expr,
       warning = function(w) {
         warnings <<- c(warnings, conditionMessage(w))
+        warning_origins <<- c(warning_origins, pylme_origin(w))
         invokeRestart("muffleWarning")
       },
       message = function(m) {
         messages <<- c(messages, sub("\n$", "", conditionMessage(m)))
+        message_origins <<- c(message_origins, pylme_origin(m))
         invokeRestart("muffleMessage")
       }
     ),
     error = function(e) e
   )
-  list(value = value, warnings = warnings, messages = messages)
+  list(
+    value = value, warnings = warnings, messages = messages,
+    warning_origins = warning_origins, message_origins = message_origins
+  )
 }
 
 pylme_many_error <- function(e) {
@@ -145,7 +152,9 @@ pylme_lmer_many <- function(req) {
         models[i] <- list(one$value$fit)
         results[[i]] <- c(one$value$extract, list(
           warnings = c(front$warnings, one$warnings),
-          messages = c(front$messages, one$messages)
+          messages = c(front$messages, one$messages),
+          warning_origins = c(front$warning_origins, one$warning_origins),
+          message_origins = c(front$message_origins, one$message_origins)
         ))
       }
     }

@@ -38,6 +38,8 @@ pylme_call <- function(fun, req) {
   on.exit(pylme_english(restore = TRUE), add = TRUE)
   warnings <- character()
   messages <- character()
+  warning_origins <- character()
+  message_origins <- character()
   output <- character()
   con <- textConnection("output", "w", local = TRUE)
   sink(con)
@@ -57,10 +59,12 @@ pylme_call <- function(fun, req) {
       list(ok = TRUE, value = fun(req)),
       warning = function(w) {
         warnings <<- c(warnings, conditionMessage(w))
+        warning_origins <<- c(warning_origins, pylme_origin(w))
         invokeRestart("muffleWarning")
       },
       message = function(m) {
         messages <<- c(messages, sub("\n$", "", conditionMessage(m)))
+        message_origins <<- c(message_origins, pylme_origin(m))
         invokeRestart("muffleMessage")
       }
     ),
@@ -77,8 +81,41 @@ pylme_call <- function(fun, req) {
   restore()
   res$warnings <- warnings
   res$messages <- messages
+  res$warning_origins <- warning_origins
+  res$message_origins <- message_origins
   res$output <- paste(output, collapse = "\n")
   res
+}
+
+# Where a warning or message comes from, so that pylme classifies it by where it was
+# signalled, not by its text. Called from a calling handler, while the signalling call is
+# still on the stack: the frame whose call is the condition's call is the function that
+# signalled it. "checkConv": lme4's convergence checker; "checkConv:singular": the checker's
+# boundary check (checkConv's own is.singular is TRUE there; that check comes first and
+# returns before any other); "optwrap": lme4's report of the optimizer's return code; "" for
+# anything else.
+pylme_origin <- function(cond) {
+  call <- conditionCall(cond)
+  if (is.null(call) || !isNamespaceLoaded("lme4")) {
+    return("")
+  }
+  ns <- asNamespace("lme4")
+  for (i in rev(seq_len(sys.nframe()))) {
+    if (!identical(sys.call(i), call)) next
+    # message()'s condition carries the call of message() itself: the signaller is its caller.
+    if (identical(sys.function(i), base::message)) i <- sys.parents()[i]
+    if (i < 1L) return("")
+    fun <- sys.function(i)
+    if (identical(fun, get0("checkConv", envir = ns, inherits = FALSE))) {
+      singular <- isTRUE(get0("is.singular", envir = sys.frame(i), inherits = FALSE))
+      return(if (singular) "checkConv:singular" else "checkConv")
+    }
+    if (identical(fun, get0("optwrap", envir = ns, inherits = FALSE))) {
+      return("optwrap")
+    }
+    return("")
+  }
+  ""
 }
 
 # R's messages in English during pylme's calls, whatever the user's LANGUAGE, so that what

@@ -7,6 +7,12 @@
 args <- commandArgs(trailingOnly = TRUE)
 here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)))
 source(file.path(here, "receipts.R"))
+source(file.path(here, "receipt_schema.R"))
+# pylme's own checkers, not copies: pylme_stop (runtime.R), the formula allow-list
+# (formula.R's pylme_check_safe, run by pylme_parse_formula) and the family table (fit.R).
+source(file.path(here, "runtime.R"))
+source(file.path(here, "formula.R"))
+source(file.path(here, "fit.R"))
 
 bad_input <- function(msg) {
   cat("verify.R: ", gsub("\\s+", " ", msg), "\n", sep = "", file = stderr())
@@ -19,7 +25,14 @@ if (length(files) != 2L) bad_input("usage: Rscript verify.R receipt.json data.cs
 receipt <- tryCatch(jsonlite::fromJSON(files[[1]], simplifyVector = FALSE),
   error = function(e) bad_input(paste("cannot read the receipt:", conditionMessage(e)))
 )
-if (!all(c("call", "data", "result", "versions") %in% names(receipt))) bad_input("not a pylme receipt")
+# The whole receipt is checked before anything in it is used: the schema, then the formula
+# against pylme's allow-list (parsed by R, nothing evaluated). A receipt may come from anyone.
+tryCatch(pylme_check_receipt(receipt, pylme_read_schema(here)),
+  pylme_receipt_error = function(e) bad_input(conditionMessage(e))
+)
+f <- tryCatch(pylme_parse_formula(receipt$call$formula),
+  pylme_formula_error = function(e) bad_input(paste("receipt field call.formula:", conditionMessage(e)))
+)
 if (!file.exists(files[[2]])) bad_input(sprintf("data file '%s' not found", files[[2]]))
 raw_data <- tryCatch(
   utils::read.csv(files[[2]], colClasses = "character", check.names = FALSE,
@@ -119,7 +132,6 @@ call <- receipt$call
 o <- call$options
 fn <- call[["function"]]
 scalar_list <- function(x) lapply(x, function(v) if (is.list(v) && all(lengths(v) == 1L) && is.null(names(v))) unlist(v) else v)
-f <- stats::as.formula(call$formula)
 environment(f) <- environment()
 fargs <- list(formula = f, data = quote(d),
   na.action = if (identical(o$na_action, "fail")) quote(stats::na.fail) else quote(stats::na.omit))
@@ -134,11 +146,8 @@ if (fn == "lmer") {
 } else {
   fargs$control <- do.call(glmerControl, ctrl)
   if (!is.null(o$nAGQ)) fargs$nAGQ <- o$nAGQ
-  if (fn == "glmer") {
-    fam <- get(o$family, envir = asNamespace("stats"), mode = "function")
-    fargs$family <- if (is.null(o$link)) fam() else fam(link = o$link)
-  }
-  fun <- if (fn == "glmer") quote(lme4::glmer) else quote(lme4::glmer.nb)
+  if (fn == "glmer") fargs$family <- pylme_family(list(family = o$family, link = o$link))
+  fun <- switch(fn, glmer = quote(lme4::glmer), glmer.nb = quote(lme4::glmer.nb))
 }
 fit <- tryCatch(suppressWarnings(suppressMessages(eval(as.call(c(list(fun), fargs))))),
   error = function(e) e

@@ -13,6 +13,8 @@ import pytest
 import rref
 from click.testing import CliRunner
 from conftest import assert_close
+from test_hardening_hostile import HOSTILE
+from test_hardening_hostile import _formula as hostile_formula
 
 import pylme
 from pylme.cli import doctor
@@ -109,6 +111,46 @@ def test_bad_input_exits_2_with_one_line(args, message, sleep_csv):
     assert len(lines) == 1, res.stderr
     assert message.lower() in lines[0].lower()
     assert "Traceback" not in res.stderr
+
+
+@pytest.fixture(scope="module")
+def cbpp_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "cbpp.csv"
+    rref.r_dataset("lme4", "cbpp").to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_fit_refuses_a_hostile_formula(case, sleep_csv, cbpp_csv, tmp_path):
+    """`pylme fit` runs the same allow-list as pylme.lmer: exit 2, and nothing ran."""
+    kind, template = HOSTILE[case]
+    marker = tmp_path / "marker"
+    args = ["fit", hostile_formula(template, marker)]
+    args += [str(sleep_csv)] if kind == "lmer" else [str(cbpp_csv), "--family", "binomial"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 2, res.output
+    assert "refuses it before R evaluates anything" in res.output or "string" in res.output
+    assert not marker.exists()
+
+
+def test_fit_trusted_turns_the_check_off_with_trusteds_warning(sleep_csv, sleepstudy, tmp_path):
+    """--trusted is trusted=True: the same formula then runs (the marker appears), with the
+    warning trusted=True gives, word for word, on stderr."""
+    marker = tmp_path / "marker"
+    formula = hostile_formula(HOSTILE["system in I()"][1], marker)
+    refused = run("fit", formula, str(sleep_csv))
+    assert refused.returncode == 2 and not marker.exists()
+    res = run("fit", formula, str(sleep_csv), "--trusted")
+    assert marker.exists(), res.stderr
+    marker.unlink()
+    with pytest.warns(pylme.TrustedFormulaWarning) as caught:
+        try:
+            pylme.lmer(formula, sleepstudy, trusted=True)
+        except pylme.PylmeError:
+            pass  # the warning comes first, whatever lme4 makes of the formula
+    assert marker.exists()
+    message = next(str(w.message) for w in caught if w.category is pylme.TrustedFormulaWarning)
+    assert f"warning: {message}" in res.stderr.splitlines()
 
 
 def test_receipt_option(sleep_csv, tmp_path):

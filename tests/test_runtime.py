@@ -80,6 +80,99 @@ def test_convergence_warning_category(sleepstudy):
     assert fit.convergence.warnings
 
 
+#: reference_origins.R's cases, fitted the same way with pylme.
+ORIGIN_CASES = {
+    "bobyqa_maxfun_5": (
+        "sleepstudy",
+        "Reaction ~ Days + (Days | Subject)",
+        {"control": {"optimizer": "bobyqa", "optCtrl": {"maxfun": 5}}},
+    ),
+    "dyestuff2": ("Dyestuff2", "Yield ~ 1 + (1 | Batch)", {}),
+}
+
+
+@pytest.fixture(scope="module")
+def r_origins():
+    """reference_origins.R: per case, (kind, the R function that signalled it, singular, text)."""
+    res = subprocess.run(
+        [rref.rscript(), str(rref.R_SCRIPTS / "reference_origins.R")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out: dict[str, list[tuple[str, str, bool, str]]] = {}
+    for line in res.stdout.splitlines():
+        case, kind, fun, singular, text = line.split("\t")
+        out.setdefault(case, []).append((kind, fun, singular == "TRUE", text))
+    return out
+
+
+def _expected_class(fun: str, singular: bool) -> type:
+    """What pylme must make of a condition R says ``fun`` signalled: lme4's convergence
+    checker (checkConv) and optimizer report (optwrap) are ConvergenceWarning, checkConv on a
+    boundary fit is SingularFitWarning, anything else a plain PylmeWarning."""
+    if fun == "checkConv":
+        return pylme.SingularFitWarning if singular else pylme.ConvergenceWarning
+    return pylme.ConvergenceWarning if fun == "optwrap" else pylme.PylmeWarning
+
+
+@pytest.mark.parametrize("case", list(ORIGIN_CASES))
+def test_warning_classes_follow_where_r_signalled_them(case, r_origins):
+    name, formula, options = ORIGIN_CASES[case]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pylme.lmer(formula, rref.r_dataset("lme4", name), **options)
+    got = sorted(
+        (str(w.message).removeprefix("lme4: "), w.category.__name__)
+        for w in caught
+        if issubclass(w.category, pylme.PylmeWarning)
+    )
+    expected = sorted(
+        (text, _expected_class(fun, singular).__name__)
+        for _, fun, singular, text in r_origins[case]
+    )
+    assert got == expected
+
+
+def test_scaled_gradient_is_a_convergence_warning_and_advice_is_not(r_origins):
+    """The issue's case: "unable to evaluate scaled gradient" (checkConv) was a plain
+    PylmeWarning when classes came from keywords; minqa's advice inside the optimizer, which
+    names no convergence, stays one, so the test tells the classes apart."""
+    ref = {text: fun for _, fun, _, text in r_origins["bobyqa_maxfun_5"]}
+    assert ref["unable to evaluate scaled gradient"] == "checkConv"
+    name, formula, options = ORIGIN_CASES["bobyqa_maxfun_5"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = pylme.lmer(formula, rref.r_dataset("lme4", name), **options)
+    by_text = {str(w.message).removeprefix("lme4: "): w.category for w in caught}
+    assert by_text["unable to evaluate scaled gradient"] is pylme.ConvergenceWarning
+    advice = [t for t, fun in ref.items() if fun == "commonArgs"]
+    assert advice and by_text[advice[0]] is pylme.PylmeWarning
+    c = fit.convergence
+    assert dict(zip(c.warnings, c.warning_origins))["unable to evaluate scaled gradient"] == (
+        "checkConv"
+    )
+
+
+def test_lmer_many_classifies_as_lmer_does(r_origins):
+    """lmer_many runs lme4's checkConv itself (r_scripts/many.R): the same classes."""
+    _, _, options = ORIGIN_CASES["bobyqa_maxfun_5"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pylme.lmer_many("~ Days + (Days | Subject)", rref.r_dataset("lme4", "sleepstudy"),
+                        ["Reaction"], **options)  # fmt: skip
+    got = sorted(
+        (str(w.message).removeprefix("lme4: "), w.category.__name__)
+        for w in caught
+        if issubclass(w.category, pylme.PylmeWarning)
+    )
+    expected = sorted(
+        (text, _expected_class(fun, singular).__name__)
+        for _, fun, singular, text in r_origins["bobyqa_maxfun_5"]
+    )
+    assert got == expected
+
+
 def test_dropped_rows_are_reported(sleepstudy):
     d = sleepstudy.copy()
     d.loc[[0, 5], "Reaction"] = np.nan

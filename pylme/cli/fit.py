@@ -66,6 +66,12 @@ def fit_numbers(fit: Any) -> dict[str, Any]:
 @click.option("--ml", is_flag=True, help="Fit a linear model by maximum likelihood, not REML.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write numbers here.")
 @click.option("--receipt", type=click.Path(dir_okay=False), help="Write a receipt (JSON) here.")
+@click.option(
+    "--trusted",
+    is_flag=True,
+    help="Turn pylme's formula check off (as trusted=True): the formula can then run any R "
+    "code. Only for a formula you wrote yourself.",
+)
 @reported
 def fit_command(
     formula: str,
@@ -75,8 +81,12 @@ def fit_command(
     ml: bool,
     json_out: str | None,
     receipt: str | None,
+    trusted: bool,
 ) -> None:
-    """Fit FORMULA (lme4 syntax) to DATA (.csv, .parquet or .feather); print the summary."""
+    """Fit FORMULA (lme4 syntax) to DATA (.csv, .parquet or .feather); print the summary.
+
+    FORMULA passes pylme's allow-list of functions before R evaluates anything (exit 2 when
+    it calls anything else), unless --trusted."""
     frame = read_data(data)
     if family is None and link is not None:
         raise BadInput("--link needs --family")
@@ -85,11 +95,11 @@ def fit_command(
     if family is None:
         from pylme.models.lmer import lmer
 
-        fit: Any = lmer(formula, frame, REML=not ml)
+        fit: Any = lmer(formula, frame, REML=not ml, trusted=trusted)
     else:
         from pylme.models.glmer import glmer
 
-        fit = glmer(formula, frame, family=family, link=link)
+        fit = glmer(formula, frame, family=family, link=link, trusted=trusted)
     click.echo(fit.summary())
     if json_out is not None:
         with open(json_out, "w", encoding="utf-8") as out:

@@ -27,8 +27,9 @@ def call_r(
     if packages:
         require_r_packages(packages, purpose or function)
     res = get_session().call(function, req)
-    for text in res.warnings:
-        warnings.warn(f"R: {text}", warning_category(text), stacklevel=stacklevel)
+    for i, text in enumerate(res.warnings):
+        origin = res.warning_origins[i] if i < len(res.warning_origins) else ""
+        warnings.warn(f"R: {text}", warning_category(origin), stacklevel=stacklevel)
     return res.value
 
 

@@ -14,7 +14,14 @@ import pyarrow as pa
 from pylme._version import __version__
 from pylme.conversion.columns import ColumnPlan, plan_column
 from pylme.conversion.plan import fingerprint, plan_frame
-from pylme.errors import DataError, FormulaError, OptionError, PylmeWarning, warning_category
+from pylme.errors import (
+    DataError,
+    FormulaError,
+    OptionError,
+    PylmeWarning,
+    TrustedFormulaWarning,
+    warning_category,
+)
 from pylme.models.options import check_contrasts, check_control, check_na_action
 from pylme.results.fit import MixedFit
 from pylme.results.meta import Provenance
@@ -59,6 +66,16 @@ def _all_vars(formula: str, trusted: bool) -> tuple[str, ...]:
     # (failures are not cached).
     req = {"formula": formula, "trusted": trusted}
     return tuple(get_session().call("pylme_formula_vars", req).value or ())
+
+
+def warn_trusted(formula: str, stacklevel: int = 3) -> None:
+    """The warning ``trusted=True`` (and ``pylme fit --trusted``) gives: the check is off."""
+    warnings.warn(
+        f"trusted=True: pylme's formula check is off, so the formula {formula!r} can run any "
+        "R code with your permissions; use it only for a formula you wrote yourself",
+        TrustedFormulaWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _describe(value: Any) -> Any:
@@ -111,6 +128,8 @@ def run_fit(
     """
     if not isinstance(trusted, bool):
         raise OptionError(f"trusted must be True or False; got {trusted!r}")
+    if trusted:
+        warn_trusted(formula, stacklevel=4)
     na = check_na_action(na_action)
     ctrl = check_control(control)
     columns = formula_variables(formula, trusted)
@@ -191,6 +210,8 @@ def fit_from_result(result: RCallResult, provenance: Provenance, *, warn: bool =
         messages=result.messages,
         output=result.output,
         handle=ModelHandle(model),
+        warning_origins=result.warning_origins,
+        message_origins=result.message_origins,
     )
     if warn:
         _emit_warnings(fit)
@@ -231,8 +252,11 @@ def r_type(plan: ColumnPlan) -> str:
 
 
 def _emit_warnings(fit: MixedFit) -> None:
-    for text in fit.convergence.warnings + fit.convergence.messages:
-        warnings.warn(f"lme4: {text}", warning_category(text), stacklevel=4)
+    c = fit.convergence
+    for texts, origins in ((c.warnings, c.warning_origins), (c.messages, c.message_origins)):
+        for i, text in enumerate(texts):
+            origin = origins[i] if i < len(origins) else ""
+            warnings.warn(f"lme4: {text}", warning_category(origin), stacklevel=4)
     if fit.n_dropped:
         warnings.warn(
             f"{fit.n_dropped} of {fit.provenance.n_rows} rows had missing values in the "

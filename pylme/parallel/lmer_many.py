@@ -113,7 +113,14 @@ def _fit_here(
         warns = tuple(raw.pop("warnings") or ())
         msgs = tuple(raw.pop("messages") or ())
         fit = parse_fit(
-            raw, provenance=provenance, warnings=warns, messages=msgs, output="", handle=handle
+            raw,
+            provenance=provenance,
+            warnings=warns,
+            messages=msgs,
+            output="",
+            handle=handle,
+            warning_origins=tuple(raw.pop("warning_origins", None) or ()),
+            message_origins=tuple(raw.pop("message_origins", None) or ()),
         )
         pl._emit_warnings(fit)
         if ddf is not None:
@@ -185,6 +192,10 @@ def lmer_many(
         backend = "dask"
     check_literal(backend, Backend, "backend")
     check_literal(on_error, OnError, "on_error")
+    if trusted is True:
+        from pylme.models.pipeline import warn_trusted
+
+        warn_trusted(formula)
     options = dict(
         REML=REML,
         weights=weights,

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from pylme.errors import DataError
+from pylme.receipts.schema import check_receipt
 
 SCHEMA_VERSION = 1
 KEYS = ("call", "created_at", "data", "result", "schema_version", "versions")
@@ -89,7 +90,8 @@ class Receipt:
 
     @classmethod
     def from_json(cls, source: str | Path) -> Receipt:
-        """A receipt from its JSON text, or from the path of a file holding it."""
+        """A receipt from its JSON text, or from the path of a file holding it, checked
+        against the receipt schema (:func:`~pylme.receipts.schema.check_receipt`)."""
         text = str(source)
         if isinstance(source, Path) or not text.lstrip().startswith("{"):
             try:
@@ -100,16 +102,7 @@ class Receipt:
             body = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DataError(f"the receipt is not valid JSON: {exc}") from exc
-        if not isinstance(body, dict) or sorted(body) != sorted(KEYS):
-            found = sorted(body) if isinstance(body, dict) else type(body).__name__
-            raise DataError(
-                f"not a pylme receipt: top-level keys must be {list(KEYS)}; got {found}"
-            )
-        if body["schema_version"] != SCHEMA_VERSION:
-            raise DataError(
-                f"receipt schema_version {body['schema_version']!r}; this pylme reads "
-                f"{SCHEMA_VERSION}"
-            )
+        check_receipt(body)
         return cls(**body)
 
     # -- reading the numbers back ----------------------------------------------------------

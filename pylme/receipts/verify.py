@@ -6,7 +6,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from pylme.errors import DataError, PylmeError
+from pylme.errors import FormulaError, PylmeError, ReceiptError
 from pylme.receipts import canonical
 from pylme.receipts.conform import ColumnRecord, Conformed, arrow_table, conform
 from pylme.receipts.files import read_data
@@ -14,6 +14,7 @@ from pylme.receipts.make import R_SIDE_VERSIONS, receipt_info, versions_of
 from pylme.receipts.numbers import COMPARED_CONVERGENCE, convergence_record, fit_numbers
 from pylme.receipts.receipt import Receipt
 from pylme.receipts.report import VerifyReport, VerifyRow, compare_convergence, compare_numbers
+from pylme.receipts.schema import check_receipt
 from pylme.results.fit import MixedFit
 
 #: lme4 itself varies by about 1e-10 from run to run (memory layout), more across BLAS
@@ -70,9 +71,27 @@ def refit(receipt: Receipt, table: Any) -> MixedFit:
                 call["formula"], table, family=o.get("family") or "binomial",
                 link=o.get("link"), nAGQ=o.get("nAGQ", 1), **common,
             )  # fmt: skip
-        if fn == "glmer.nb":
-            return glmer_nb(call["formula"], table, nAGQ=o.get("nAGQ", 1), **common)
-    raise DataError(f"the receipt's function {fn!r} is not lmer, glmer or glmer.nb")
+        return glmer_nb(call["formula"], table, nAGQ=o.get("nAGQ", 1), **common)
+
+
+def check(receipt: Receipt) -> None:
+    """Check the whole receipt before anything is refitted: the schema
+    (:func:`~pylme.receipts.schema.check_receipt`), then the formula against pylme's
+    allow-list (R parses it; nothing in it is evaluated). :class:`ReceiptError` names the field.
+    """
+    import json
+
+    from pylme.models.pipeline import formula_variables
+
+    try:
+        body = json.loads(receipt.to_json())
+    except (TypeError, ValueError) as exc:  # NaN literals, or values JSON cannot hold
+        raise ReceiptError(f"the receipt cannot be written as JSON: {exc}", "") from exc
+    check_receipt(body)
+    try:
+        formula_variables(receipt.call["formula"])
+    except FormulaError as exc:
+        raise ReceiptError(f"receipt field call.formula: {exc}", "call.formula") from exc
 
 
 def _version_differences(receipt: Receipt, now: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -86,10 +105,14 @@ def verify(receipt: Receipt | str | Path, data: Any, *, rtol: float = DEFAULT_RT
     polars or pyarrow frame, or the path of a .csv, .parquet or .feather file. Columns are read
     in the receipt's types, factor levels in the receipt's order (so a CSV needs no
     categoricals). A column the receipt lists but ``data`` lacks raises
-    :class:`~pylme.errors.DataError` naming it.
+    :class:`~pylme.errors.DataError` naming it. A receipt that breaks the receipt schema
+    (``r_scripts/receipt_schema.json``), or whose formula calls a function outside pylme's
+    allow-list, raises :class:`~pylme.errors.ReceiptError` naming the field, before anything
+    is refitted: a receipt may come from anyone.
     """
     if not isinstance(receipt, Receipt):
         receipt = Receipt.from_json(receipt)
+    check(receipt)
     records = _records(receipt)
     if isinstance(data, (str, Path)):
         factors = [r.name for r in records if r.type in ("factor", "ordered")]

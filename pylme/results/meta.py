@@ -17,6 +17,11 @@ class Convergence:
     messages, warnings : tuple of str
         R messages and warnings signalled during the fit, word for word (also raised as
         Python warnings: :class:`~pylme.errors.ConvergenceWarning`, ...).
+    warning_origins, message_origins : tuple of str
+        Where each warning and message came from, one per entry of ``warnings`` and
+        ``messages``: "checkConv" (lme4's convergence checker), "checkConv:singular" (its
+        boundary check), "optwrap" (lme4's report of the optimizer's return code), or "".
+        Python warnings are classified by it (:func:`pylme.errors.warning_category`).
     lme4_messages : tuple of str
         lme4's convergence-check messages (``fit@optinfo$conv$lme4$messages``).
     optimizer_warnings, optimizer_message :
@@ -35,6 +40,8 @@ class Convergence:
     optimizer_warnings: tuple[str, ...] = ()
     optimizer_message: str | None = None
     output: str = ""
+    warning_origins: tuple[str, ...] = ()
+    message_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

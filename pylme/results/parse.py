@@ -72,7 +72,11 @@ def _coef(items: list[dict[str, Any]]) -> dict[str, GroupCoefficients]:
 
 
 def _convergence(
-    raw: dict[str, Any], warnings: tuple[str, ...], messages: tuple[str, ...], output: str
+    raw: dict[str, Any],
+    warnings: tuple[str, ...],
+    messages: tuple[str, ...],
+    output: str,
+    origins: tuple[tuple[str, ...], tuple[str, ...]],
 ) -> Convergence:
     return Convergence(
         converged=bool(raw["converged"][0]),
@@ -85,6 +89,8 @@ def _convergence(
         optimizer_warnings=tuple(raw["optimizer_warnings"] or ()),
         optimizer_message=_scalar(raw.get("optimizer_message")),
         output=output,
+        warning_origins=origins[0],
+        message_origins=origins[1],
     )
 
 
@@ -96,6 +102,8 @@ def parse_fit(
     messages: tuple[str, ...],
     output: str,
     handle: ModelHandle | None = None,
+    warning_origins: tuple[str, ...] = (),
+    message_origins: tuple[str, ...] = (),
 ) -> MixedFit:
     s = raw["stats"]
     common: dict[str, Any] = dict(
@@ -119,7 +127,9 @@ def parse_fit(
         ngrps={k: int(v[0]) for k, v in raw["ngrps"].items()},
         df_residual=int(s["df_residual"][0]),
         n_dropped=int(s["n_dropped"][0]),
-        convergence=_convergence(raw["convergence"], warnings, messages, output),
+        convergence=_convergence(
+            raw["convergence"], warnings, messages, output, (warning_origins, message_origins)
+        ),
         provenance=provenance,
         _handle=handle,
     )

@@ -79,6 +79,9 @@ class RCallResult:
     warnings: tuple[str, ...]
     messages: tuple[str, ...]
     output: str
+    #: Where each warning / message came from (``pylme_origin`` in runtime.R), "" elsewhere.
+    warning_origins: tuple[str, ...] = ()
+    message_origins: tuple[str, ...] = ()
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -200,6 +203,10 @@ class RSession:
             warnings = tuple(from_r(parts["warnings"]) or ())
             messages = tuple(from_r(parts["messages"]) or ())
             output = (from_r(parts["output"]) or ("",))[0]
+            origins = (
+                tuple(from_r(parts["warning_origins"]) or ()),
+                tuple(from_r(parts["message_origins"]) or ()),
+            )
             if not from_r(parts["ok"])[0]:
                 raise_for_error(from_r(res), function)
             value = parts["value"]
@@ -211,7 +218,7 @@ class RSession:
             else:
                 converted = from_r(value)
             del res, parts, value
-        return RCallResult(converted, warnings, messages, output)
+        return RCallResult(converted, warnings, messages, output, *origins)
 
 
 def get_session() -> RSession:
