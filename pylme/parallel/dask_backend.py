@@ -1,0 +1,89 @@
+"""fit_many on Dask: a task that kills its worker fails alone.
+
+When a worker dies, distributed's scheduler counts every task *processing* on it as
+suspicious: the one running, and the ones already sent to it and waiting (with the default
+``worker-saturation`` of 1.1 a one-thread worker holds two). A task suspicious more than
+``distributed.scheduler.allowed-failures`` times fails with ``KilledWorker``, so tasks that
+were only queued behind the killer can fail with it. pylme therefore treats every task that
+failed on the scheduler's side (``KilledWorker``, or a frame lost with its worker) as in
+doubt and runs those again one at a time, each alone on the cluster, with their frames sent
+anew: only a task that kills its worker again is ``"WorkerDied"``; the others give their
+normal results. The LocalCluster pylme starts allows no retries (a killer costs one worker
+per run); a given cluster keeps its own ``allowed-failures``. None of this costs time unless
+a task fails on the scheduler's side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pylme.parallel.engine import DIED, Outcome, call_task, clean_environment, n_workers
+from pylme.parallel.frames import share
+
+
+def run_dask(
+    fn: Callable[[Any, Any], Any],
+    payloads: Sequence[Any],
+    frames: Sequence[Any],
+    n_jobs: int,
+    client: Any,
+    bar: Any,
+) -> list[Outcome]:
+    """``call_task`` for every payload on ``client`` (or a LocalCluster), in task order."""
+    import dask
+    from distributed import Client, LocalCluster, as_completed
+
+    own = client is None
+    cluster = None
+    if own:
+        with clean_environment(), dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            cluster = LocalCluster(
+                n_workers=n_workers(n_jobs),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            client = Client(cluster)
+    try:
+        shipped = share(list(frames), None, client)
+        futures = {
+            client.submit(call_task, fn, i, p, f, None, True, pure=False): i
+            for i, (p, f) in enumerate(zip(payloads, shipped))
+        }
+        results: list[Outcome | None] = [None] * len(payloads)
+        doubt = []
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                results[i] = fut.result()
+            except Exception:  # KilledWorker, a lost frame: scheduler-side, not the job's own
+                doubt.append(i)
+                continue
+            bar.update(1)
+        del futures, shipped
+        again = share([frames[i] for i in sorted(doubt)], None, client)
+        for i, frame in zip(sorted(doubt), again):
+            results[i] = run_alone(client, (call_task, fn, i, payloads[i], frame, None, True))
+            bar.update(1)
+        return [r if r is not None else ("err", DIED, "no result") for r in results]
+    finally:
+        if own:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def run_alone(client: Any, call: tuple[Any, ...]) -> Outcome:
+    """One task with nothing else of ours on the cluster: ``"WorkerDied"`` only if the
+    worker running it dies (as often as the cluster's ``allowed-failures`` permits)."""
+    fut = client.submit(*call, pure=False)
+    try:
+        return fut.result()
+    except Exception as exc:
+        if type(exc).__name__ == "KilledWorker":
+            return ("err", DIED, f"the worker process running this job alone died ({exc})")
+        return ("err", type(exc).__name__, str(exc))
+    finally:
+        fut.release()
