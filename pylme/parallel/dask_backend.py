@@ -5,12 +5,15 @@ suspicious: the one running, and the ones already sent to it and waiting (with t
 ``worker-saturation`` of 1.1 a one-thread worker holds two). A task suspicious more than
 ``distributed.scheduler.allowed-failures`` times fails with ``KilledWorker``, so tasks that
 were only queued behind the killer can fail with it. pylme therefore treats every task that
-failed on the scheduler's side (``KilledWorker``, or a frame lost with its worker) as in
-doubt and runs those again one at a time, each alone on the cluster, with their frames sent
-anew: only a task that kills its worker again is ``"WorkerDied"``; the others give their
-normal results. The LocalCluster pylme starts allows no retries (a killer costs one worker
-per run); a given cluster keeps its own ``allowed-failures``. None of this costs time unless
-a task fails on the scheduler's side.
+met a dead worker (``KilledWorker``) as in doubt and runs those again one at a time, each
+alone on the cluster: only a task that kills its worker again is ``"WorkerDied"``; the
+others give their normal results. A task cancelled because its frame was lost with a dead
+worker (``scatter`` keeps one copy until a task elsewhere needs it) runs again together with
+the others so cancelled, its frame sent anew, and alone only if that fails too.
+
+The LocalCluster pylme starts allows no retries (a killer costs one worker per run); a given
+cluster keeps its own ``allowed-failures`` (a killer then kills that many workers more, in
+each run). None of this costs time unless a task fails on the scheduler's side.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ def run_dask(
 ) -> list[Outcome]:
     """``call_task`` for every payload on ``client`` (or a LocalCluster), in task order."""
     import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster
 
     own = client is None
     cluster = None
@@ -47,24 +50,15 @@ def run_dask(
             )
             client = Client(cluster)
     try:
-        shipped = share(list(frames), None, client)
-        futures = {
-            client.submit(call_task, fn, i, p, f, None, True, pure=False): i
-            for i, (p, f) in enumerate(zip(payloads, shipped))
-        }
         results: list[Outcome | None] = [None] * len(payloads)
-        doubt = []
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                results[i] = fut.result()
-            except Exception:  # KilledWorker, a lost frame: scheduler-side, not the job's own
-                doubt.append(i)
-                continue
-            bar.update(1)
-        del futures, shipped
-        again = share([frames[i] for i in sorted(doubt)], None, client)
-        for i, frame in zip(sorted(doubt), again):
+        run = list(range(len(payloads)))
+        killed, lost = _round(client, fn, run, payloads, frames, results, bar)
+        # A frame lost with its worker cancels tasks that never ran there: run them again
+        # together (their frames sent anew); only tasks that met a dead worker run alone.
+        more, lost = _round(client, fn, lost, payloads, frames, results, bar)
+        doubt = sorted([*killed, *more, *lost])
+        again = share([frames[i] for i in doubt], None, client)
+        for i, frame in zip(doubt, again):
             results[i] = run_alone(client, (call_task, fn, i, payloads[i], frame, None, True))
             bar.update(1)
         return [r if r is not None else ("err", DIED, "no result") for r in results]
@@ -73,6 +67,37 @@ def run_dask(
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _round(
+    client: Any,
+    fn: Callable[[Any, Any], Any],
+    run: list[int],
+    payloads: Sequence[Any],
+    frames: Sequence[Any],
+    results: list[Outcome | None],
+    bar: Any,
+) -> tuple[list[int], list[int]]:
+    """Run tasks ``run`` together; returns those that met a dead worker (``KilledWorker``)
+    and those that failed otherwise on the scheduler's side (a lost frame)."""
+    from distributed import as_completed
+
+    shipped = share([frames[i] for i in run], None, client)
+    futures = {
+        client.submit(call_task, fn, i, payloads[i], f, None, True, pure=False): i
+        for i, f in zip(run, shipped)
+    }
+    killed: list[int] = []
+    lost: list[int] = []
+    for fut in as_completed(futures):
+        i = futures[fut]
+        try:
+            results[i] = fut.result()
+        except Exception as exc:  # not the job's own failure: call_task returns those
+            (killed if type(exc).__name__ == "KilledWorker" else lost).append(i)
+            continue
+        bar.update(1)
+    return killed, lost
 
 
 def run_alone(client: Any, call: tuple[Any, ...]) -> Outcome:
