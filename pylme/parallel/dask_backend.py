@@ -56,10 +56,8 @@ def run_dask(
         # A frame lost with its worker cancels tasks that never ran there: run them again
         # together (their frames sent anew); only tasks that met a dead worker run alone.
         more, lost = _round(client, fn, lost, payloads, frames, results, bar)
-        doubt = sorted([*killed, *more, *lost])
-        again = share([frames[i] for i in doubt], None, client)
-        for i, frame in zip(doubt, again):
-            results[i] = run_alone(client, (call_task, fn, i, payloads[i], frame, None, True))
+        for i in sorted([*killed, *more, *lost]):
+            results[i] = run_alone(client, fn, i, payloads[i], frames[i])
             bar.update(1)
         return [r if r is not None else ("err", DIED, "no result") for r in results]
     finally:
@@ -100,15 +98,23 @@ def _round(
     return killed, lost
 
 
-def run_alone(client: Any, call: tuple[Any, ...]) -> Outcome:
+def run_alone(
+    client: Any, fn: Callable[[Any, Any], Any], i: int, payload: Any, frame: Any
+) -> Outcome:
     """One task with nothing else of ours on the cluster: ``"WorkerDied"`` only if the
-    worker running it dies (as often as the cluster's ``allowed-failures`` permits)."""
-    fut = client.submit(*call, pure=False)
-    try:
-        return fut.result()
-    except Exception as exc:
-        if type(exc).__name__ == "KilledWorker":
-            return ("err", DIED, f"the worker process running this job alone died ({exc})")
-        return ("err", type(exc).__name__, str(exc))
-    finally:
-        fut.release()
+    worker running it dies (as often as the cluster's ``allowed-failures`` permits). Its
+    frame is sent for it alone (the previous task alone may have killed the worker holding
+    the last copy), and once more if the frame is lost while it waits."""
+    failure: Exception | None = None
+    for _ in range(2):
+        [shipped] = share([frame], None, client)
+        fut = client.submit(call_task, fn, i, payload, shipped, None, True, pure=False)
+        try:
+            return fut.result()
+        except Exception as exc:
+            if type(exc).__name__ == "KilledWorker":
+                return ("err", DIED, f"the worker process running this job alone died ({exc})")
+            failure = exc
+        finally:
+            fut.release()
+    return ("err", type(failure).__name__, str(failure))
