@@ -1,24 +1,24 @@
 """Run one function over many tasks: in this process, on loky processes, or on Dask.
 
 Every task returns ``("ok", value)`` or ``("err", error_type, message)``; an error inside a
-task never stops the others. A loky worker that dies (an R crash, the OOM killer) fails only
-the job it was running: loky then stops the whole pool, so the jobs that were merely
-interrupted run again on a fresh pool, and the dead worker's own job is reported as
-``"WorkerDied"`` (never retried). On Dask a task whose worker died is reported the same way
-(the LocalCluster pylme starts allows no retries; a given cluster keeps its own
-``distributed.scheduler.allowed-failures``).
+task never stops the others. A worker that dies (an R crash, the OOM killer) costs only the
+job that killed it, reported as ``"WorkerDied"``: see :mod:`pylme.parallel.loky_backend` and
+:mod:`pylme.parallel.dask_backend` for how that job is told apart from the jobs that were
+merely interrupted. Payloads travel as bytes pickled here (:class:`Packed`) and are unpickled
+inside the task, after the worker has marked the job as its own, so a payload that kills
+its worker while being unpickled is blamed like any other crash.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from pylme.parallel.frames import resolve, share
+from pylme.parallel.frames import resolve
 from pylme.progress import progress_bar
 
 Outcome = tuple[Any, ...]
@@ -57,6 +57,25 @@ def n_workers(n_jobs: int) -> int:
     return cores if n_jobs < 0 else n_jobs
 
 
+@dataclass(frozen=True)
+class Packed:
+    """A task's payload as pickled in the parent (opened by :func:`call_task` in the worker)."""
+
+    data: bytes
+
+
+def pack(payload: Any) -> Packed | Outcome:
+    """The payload as bytes, or the job's error outcome when it cannot be pickled."""
+    try:  # what loky itself pickles with: cloudpickle (a dependency of joblib 1.5+,
+        import cloudpickle  # vendored as joblib.externals.cloudpickle before)
+    except ImportError:  # pragma: no cover
+        from joblib.externals import cloudpickle  # type: ignore[no-redef]
+    try:
+        return Packed(cloudpickle.dumps(payload))
+    except Exception as exc:  # an unpicklable option fails its own job only
+        return ("err", type(exc).__name__, f"the job cannot be sent to a worker: {exc}")
+
+
 def call_task(
     fn: Callable[[Any, Any], Any],
     index: int,
@@ -65,12 +84,17 @@ def call_task(
     markers: str | None,
     copy_frame: bool = False,
 ) -> Outcome:
-    """The worker side: mark the job as running, run it, report what happened."""
+    """The worker side: mark the job as running, open it, run it, report what happened."""
     mark = None if markers is None else os.path.join(markers, str(index))
-    if mark is not None:
-        with open(mark, "w") as fh:
+    if mark is not None:  # written whole (renamed into place): a marker always holds a pid
+        with open(mark + ".new", "w") as fh:
             fh.write(str(os.getpid()))
+        os.replace(mark + ".new", mark)
     try:
+        if isinstance(payload, Packed):
+            import pickle
+
+            payload = pickle.loads(payload.data)  # noqa: S301  (pickled by this parent)
         if mark is None and not copy_frame:  # in this process: warnings as pylme.lmer gives them
             return ("ok", fn(payload, resolve(frame, copy_frame)))
         with warnings.catch_warnings():  # in a worker: the parent re-emits them from the fits
@@ -103,9 +127,28 @@ def run(
                 out.append(call_task(fn, i, p, f, None))
                 bar.update(1)
             return out
+        results: list[Outcome] = [("err", DIED, "no result")] * len(payloads)
+        todo = []
+        for i, p in enumerate(payloads):
+            packed = pack(p)
+            if isinstance(packed, Packed):
+                todo.append((i, packed))
+            else:
+                results[i] = packed
+                bar.update(1)
+        sent = [p for _, p in todo]
+        where = [frames[i] for i, _ in todo]
         if backend == "loky":
-            return _run_loky(fn, payloads, frames, n_workers(n_jobs), bar)
-        return _run_dask(fn, payloads, frames, n_jobs, client, bar)
+            from pylme.parallel.loky_backend import run_loky
+
+            got = run_loky(fn, sent, where, n_workers(n_jobs), bar)
+        else:
+            from pylme.parallel.dask_backend import run_dask
+
+            got = run_dask(fn, sent, where, n_jobs, client, bar)
+        for (i, _), outcome in zip(todo, got):
+            results[i] = outcome
+        return results
     finally:
         bar.close()
 
@@ -117,128 +160,3 @@ def emit_warnings(values: Sequence[Any]) -> None:
     for v in values:
         if hasattr(v, "convergence"):
             _emit_warnings(v)
-
-
-def _run_loky(
-    fn: Callable[[Any, Any], Any],
-    payloads: Sequence[Any],
-    frames: Sequence[Any],
-    workers: int,
-    bar: Any,
-) -> list[Outcome]:
-    from concurrent.futures import as_completed
-
-    from joblib.externals.loky import get_reusable_executor
-    from joblib.externals.loky.process_executor import BrokenProcessPool
-
-    results: list[Outcome | None] = [None] * len(payloads)
-    with tempfile.TemporaryDirectory(prefix="pylme-") as tmp:
-        markers = os.path.join(tmp, "running")
-        os.mkdir(markers)
-        shipped = share(list(frames), tmp, None)
-        pending = list(range(len(payloads)))
-        while pending:
-            executor = get_reusable_executor(max_workers=workers, reuse=True)
-            dead: set[int] = set()
-
-            def note_dead(fut: Any, executor: Any = executor, dead: set[int] = dead) -> None:
-                # Runs in loky's manager thread when the pool breaks, before it kills the
-                # surviving workers: the processes already gone are the ones that died.
-                if fut.exception() is not None and not dead:
-                    procs = dict(getattr(executor, "_processes", {}) or {})
-                    dead.update(pid for pid, p in procs.items() if p.exitcode is not None)
-                    dead.add(-1)
-
-            futures = {}
-            with clean_environment():  # loky starts (or replaces) its workers on submit
-                for i in pending:
-                    fut = executor.submit(call_task, fn, i, payloads[i], shipped[i], markers)
-                    fut.add_done_callback(note_dead)
-                    futures[fut] = i
-            again = []
-            for fut in as_completed(futures):
-                i = futures[fut]
-                try:
-                    results[i] = fut.result()
-                except BrokenProcessPool as exc:
-                    again.append((i, exc))
-                    continue
-                bar.update(1)
-            pending = _after_break(again, markers, dead, results, bar)
-    return [r if r is not None else ("err", DIED, "no result") for r in results]
-
-
-def _after_break(
-    again: list[tuple[int, BaseException]],
-    markers: str,
-    dead: set[int],
-    results: list[Outcome | None],
-    bar: Any,
-) -> list[int]:
-    """Which interrupted jobs were on the dead worker (reported) and which run again."""
-    running = {}
-    for i, _ in again:
-        path = os.path.join(markers, str(i))
-        if os.path.exists(path):
-            with open(path) as fh:
-                running[i] = int(fh.read() or -1)
-            os.remove(path)
-    culprits = {i for i, pid in running.items() if pid in dead}
-    if again and not culprits:
-        # The dead worker could not be told apart: report every job that was running.
-        culprits = set(running) or {i for i, _ in again}
-    retry = []
-    for i, exc in again:
-        if i in culprits:
-            msg = f"the worker process running this job died ({exc})"
-            results[i] = ("err", DIED, msg)
-            bar.update(1)
-        else:
-            retry.append(i)
-    return sorted(retry)
-
-
-def _run_dask(
-    fn: Callable[[Any, Any], Any],
-    payloads: Sequence[Any],
-    frames: Sequence[Any],
-    n_jobs: int,
-    client: Any,
-    bar: Any,
-) -> list[Outcome]:
-    import dask
-    from distributed import Client, LocalCluster, as_completed
-
-    own = client is None
-    cluster = None
-    if own:
-        with clean_environment(), dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-            cluster = LocalCluster(
-                n_workers=n_workers(n_jobs),
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
-            client = Client(cluster)
-    try:
-        shipped = share(list(frames), None, client)
-        futures = {
-            client.submit(call_task, fn, i, p, f, None, True, pure=False): i
-            for i, (p, f) in enumerate(zip(payloads, shipped))
-        }
-        results: list[Outcome | None] = [None] * len(payloads)
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                results[i] = fut.result()
-            except Exception as exc:  # KilledWorker and other scheduler-side failures
-                name = DIED if type(exc).__name__ == "KilledWorker" else type(exc).__name__
-                results[i] = ("err", name, str(exc))
-            bar.update(1)
-        return [r if r is not None else ("err", DIED, "no result") for r in results]
-    finally:
-        if own:
-            client.close()
-            if cluster is not None:
-                cluster.close()

@@ -1,0 +1,194 @@
+"""fit_many on loky: a worker that dies costs only the job that killed it.
+
+loky stops the whole pool when one worker dies, and every unfinished job's future fails with
+``BrokenProcessPool``. Each job marks itself as started (a file named by its index, holding
+the worker's pid) before its payload is even unpickled, and the pids of the workers already
+gone when the pool breaks are noted before loky kills the survivors. After a break:
+
+- a job marked by a dead worker was running alone in it (a loky worker runs one job at a
+  time): it is reported ``"WorkerDied"`` and not run again;
+- a job marked by a live worker, or never handed to a worker, was only interrupted: it runs
+  again on a fresh pool;
+- when pylme cannot tell which job killed a worker (no dead pid was seen, or a dead worker
+  had no job marked), the jobs that may have been on it are *in doubt*: each runs again
+  alone in a fresh one-worker pool, and only a job whose lone worker dies is
+  ``"WorkerDied"``; the others give their normal results.
+
+None of this costs time unless a worker dies.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pylme.parallel.engine import DIED, Outcome, call_task, clean_environment
+from pylme.parallel.frames import share
+
+
+@dataclass
+class Break:
+    """What was seen when the pool broke: dead worker pids and the jobs handed to workers."""
+
+    noted: bool = False
+    dead: set[int] = field(default_factory=set)
+    handed: set[int] = field(default_factory=set)
+    reason: str = ""
+
+
+def dead_workers(executor: Any) -> set[int]:
+    """Pids of the executor's workers that have exited (waits up to 0.2 s for one)."""
+    # loky's private table of its workers, pid -> process (joblib 1.4-1.6's loky); still
+    # complete while the futures' callbacks run, before loky kills the surviving workers.
+    procs = dict(getattr(executor, "_processes", None) or {})
+    for _ in range(10):
+        dead = {pid for pid, p in procs.items() if p.exitcode is not None}
+        if dead:
+            return dead
+        time.sleep(0.02)  # a worker's pipe can close just before its exit status is ready
+    return set()
+
+
+def triage(
+    interrupted: Sequence[int], marks: dict[int, int], dead: set[int], handed: set[int]
+) -> tuple[list[int], list[int], list[int]]:
+    """Split the jobs a broken pool interrupted into (blamed, in doubt, run again).
+
+    ``marks``: job -> pid of the worker that started it; ``dead``: pids of the workers found
+    dead (empty when unknown); ``handed``: jobs that loky had handed to its workers.
+    """
+    blamed = [i for i in interrupted if marks.get(i) in dead]
+    explained = bool(dead) and dead <= {marks[i] for i in blamed}
+    doubt: list[int] = []
+    if not explained:
+        doubt = [
+            i
+            for i in interrupted
+            if i not in blamed and ((i in handed and i not in marks) or (i in marks and not dead))
+        ]
+        if not blamed and not doubt:  # a death no job explains: never loop on it
+            doubt = [i for i in interrupted if i in handed] or list(interrupted)
+    rest = [i for i in interrupted if i not in blamed and i not in doubt]
+    return blamed, doubt, rest
+
+
+def run_loky(
+    fn: Callable[[Any, Any], Any],
+    payloads: Sequence[Any],
+    frames: Sequence[Any],
+    workers: int,
+    bar: Any,
+) -> list[Outcome]:
+    """``call_task`` for every payload on loky's reusable pool, results in task order."""
+    results: list[Outcome | None] = [None] * len(payloads)
+    with tempfile.TemporaryDirectory(prefix="pylme-") as tmp:
+        markers = os.path.join(tmp, "running")
+        os.mkdir(markers)
+        shipped = share(list(frames), tmp, None)
+
+        def task(i: int) -> tuple[Any, ...]:
+            return (call_task, fn, i, payloads[i], shipped[i], markers)
+
+        pending = list(range(len(payloads)))
+        while pending:
+            interrupted, brk = _pool_round(task, pending, workers, results, bar)
+            marks = _read_marks(interrupted, markers)
+            if not brk.noted:  # only submissions refused: nothing was running
+                pending = interrupted
+                continue
+            blamed, doubt, pending = triage(interrupted, marks, brk.dead, brk.handed)
+            for i in blamed:
+                msg = f"the worker process (pid {marks[i]}) running this job died ({brk.reason})"
+                results[i] = ("err", DIED, msg)
+                bar.update(1)
+            for i in doubt:
+                results[i] = run_alone(task(i))
+                bar.update(1)
+    return [r if r is not None else ("err", DIED, "no result") for r in results]
+
+
+def _pool_round(
+    task: Callable[[int], tuple[Any, ...]],
+    pending: list[int],
+    workers: int,
+    results: list[Outcome | None],
+    bar: Any,
+) -> tuple[list[int], Break]:
+    """Run ``pending`` on the pool; returns the jobs a break interrupted, and the break."""
+    from concurrent.futures import as_completed
+
+    from joblib.externals.loky import get_reusable_executor
+    from joblib.externals.loky.process_executor import BrokenProcessPool
+
+    executor = get_reusable_executor(max_workers=workers, reuse=True)
+    brk = Break()
+    lock = threading.Lock()
+    futures: dict[Any, int] = {}
+
+    def note(fut: Any) -> None:
+        # Runs in loky's manager thread as the break fails the futures, one by one, before
+        # loky kills the surviving workers: the first call sees the pool as it broke.
+        exc = fut.exception()
+        if brk.noted or not isinstance(exc, BrokenProcessPool):
+            return
+        brk.noted, brk.reason = True, str(exc).split("\n")[0]
+        brk.dead = dead_workers(executor)
+        with lock:
+            items = list(futures.items())
+        brk.handed = {i for f, i in items if f is fut or f.running()}
+
+    interrupted: list[int] = []
+    with clean_environment():  # loky starts (or replaces) its workers on submit
+        for n, i in enumerate(pending):
+            try:
+                with lock:
+                    fut = executor.submit(*task(i))
+                    futures[fut] = i
+            except BrokenProcessPool:
+                interrupted.extend(pending[n:])  # never handed to a worker
+                break
+            fut.add_done_callback(note)
+    for fut in as_completed(list(futures)):
+        try:
+            results[futures[fut]] = fut.result()
+        except BrokenProcessPool:
+            interrupted.append(futures[fut])
+            continue
+        bar.update(1)
+    return sorted(interrupted), brk
+
+
+def _read_marks(jobs: list[int], markers: str) -> dict[int, int]:
+    """job -> pid of the worker that started it, for the jobs still marked (markers removed)."""
+    marks = {}
+    for i in jobs:
+        path = os.path.join(markers, str(i))
+        if os.path.exists(path):
+            with open(path) as fh:
+                marks[i] = int(fh.read())
+            os.remove(path)
+    return marks
+
+
+def run_alone(call: tuple[Any, ...]) -> Outcome:
+    """One task alone in a fresh one-worker pool: ``"WorkerDied"`` only if that worker dies."""
+    from joblib.externals.loky import ProcessPoolExecutor
+    from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
+
+    with clean_environment():
+        executor = ProcessPoolExecutor(max_workers=1)
+        fut = executor.submit(*call)
+    try:
+        return fut.result()
+    except TerminatedWorkerError as exc:
+        reason = str(exc).split("\n")[0]
+        return ("err", DIED, f"the worker process running this job alone died ({reason})")
+    except BrokenProcessPool as exc:  # not a death (a result that could not be unpickled)
+        return ("err", type(exc).__name__, str(exc))
+    finally:
+        executor.shutdown(wait=True)
