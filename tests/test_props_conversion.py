@@ -9,12 +9,16 @@ rpy2 itself. Shrunk failures are kept below as plain regression tests.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from props_check import check_column, check_frame, r_summary
 from props_columns import frames
+from props_csv import read_in_pure_r, same_view
 from props_frames import Column, Expect, expect_factor, expect_float, expect_int
 
 import pylme
@@ -32,6 +36,22 @@ def _check(drawn) -> None:
 @given(frames())
 def test_r_sees_what_the_frame_holds(drawn):
     _check(drawn)
+
+
+#: One Rscript process per example, so a tenth of the profile's examples.
+PURE_R_EXAMPLES = max(1, settings.default.max_examples // 10)
+
+
+@settings(max_examples=PURE_R_EXAMPLES)
+@given(frames(max_rows=300))
+def test_a_pure_r_read_of_the_same_values_sees_the_same(drawn):
+    lib, n, data, cols = drawn
+    if any(c.expect.error for c in cols):
+        return  # the first property checks the DataError
+    embedded = r_summary(pylme.to_r(data))
+    with tempfile.TemporaryDirectory() as folder:
+        pure = read_in_pure_r(cols, n, Path(folder))
+    assert same_view(embedded, pure) == []
 
 
 # -- the check can fail ------------------------------------------------------------------
@@ -96,3 +116,14 @@ def test_levels_of_strings_the_collation_ties_follow_row_order(strings):
     view, col = _one("s", pd.array(strings, dtype=object), expect_factor(strings, None), "string")
     check_frame(view, [col], len(strings))
     assert list(view["columns"][0]["levels"]) == r_factor_levels(strings)
+
+
+def test_pure_r_comparison_sees_a_wrong_value(tmp_path):
+    raw = [0.1, None, 2.0]
+    col = Column("x", None, expect_float(raw), "double")
+    embedded = r_summary(pylme.to_r(pd.DataFrame({"x": raw}, dtype=float)))
+    assert same_view(embedded, read_in_pure_r([col], 3, tmp_path)) == []
+    col.expect.values[2] = np.nextafter(2.0, 3.0)  # one ulp off
+    assert same_view(embedded, read_in_pure_r([col], 3, tmp_path)) == ["column 'x': values"]
+    col.expect.na[0] = True
+    assert "column 'x': na" in same_view(embedded, read_in_pure_r([col], 3, tmp_path))
