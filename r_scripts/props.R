@@ -60,3 +60,16 @@ pylme_props_same_frame <- function(model, text, data) {
   )
   paste(diffs, collapse = ", ")
 }
+
+# lme4::lmer's error message for a formula given as text (parsed with no check) on `data`,
+# or "" when it fits.
+pylme_props_lmer_error <- function(text, data) {
+  tryCatch(
+    {
+      f <- stats::as.formula(str2lang(text), env = new.env(parent = globalenv()))
+      suppressWarnings(suppressMessages(lme4::lmer(f, data = data)))
+      ""
+    },
+    error = function(e) conditionMessage(e)
+  )
+}
