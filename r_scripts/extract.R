@@ -140,7 +140,7 @@ pylme_extract <- function(fit, n_rows) {
     glmm = glmm,
     formula = paste(deparse(fit@call$formula, width.cutoff = 500L), collapse = " "),
     fixef = list(
-      terms = names(beta), estimate = unname(beta), std_error = unname(se),
+      terms = as.character(names(beta)), estimate = unname(beta), std_error = unname(se),
       statistic = stat, p_value = if (glmm) 2 * stats::pnorm(abs(stat), lower.tail = FALSE) else NULL,
       vcov = unname(V)
     ),

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import rref  # noqa: E402
+
+# Property-based tests (test_props_*.py): a fixed seed and about 300 examples per property
+# in CI. No deadline (R's first call starts R), and big frames are slow to draw on purpose.
+# HYPOTHESIS_PROFILE=quick runs 30 examples per property while working on them.
+for _name, _n in (("ci", 300), ("quick", 30)):
+    settings.register_profile(
+        _name,
+        deadline=None,
+        derandomize=True,
+        max_examples=_n,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        print_blob=True,
+    )
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: lme4 itself varies by about 1e-10 from run to run as memory layout (ASLR) changes, so
 #: exact-match tests use a relative tolerance of 1e-8.

@@ -155,6 +155,8 @@ def _level_strings(name: str, dictionary: pa.Array) -> tuple[str, ...]:
         levels = dictionary.to_pylist()
     elif pa.types.is_integer(t):
         levels = [str(v) for v in dictionary.to_pylist()]
+    elif pa.types.is_null(t):  # a categorical with no categories (pandas gives them no type)
+        levels = dictionary.to_pylist()
     else:
         raise DataError(
             f"column {name!r} is a categorical with {t} categories; pylme supports string or "
