@@ -66,8 +66,10 @@ def refit(receipt: Receipt, table: Any) -> MixedFit:
                 call["formula"], table, REML=o.get("REML", True), ddf=o.get("ddf"), **common
             )
         if fn == "glmer":
+            if not o.get("family"):  # glmer has no default family (R's would fit an LMM)
+                raise DataError("the receipt's glmer call records no family")
             return glmer(
-                call["formula"], table, family=o.get("family") or "binomial",
+                call["formula"], table, family=o["family"],
                 link=o.get("link"), nAGQ=o.get("nAGQ", 1), **common,
             )  # fmt: skip
         if fn == "glmer.nb":
