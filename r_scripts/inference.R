@@ -96,7 +96,7 @@ pylme_confint_names <- function(req) {
 
 # anova(m1, m2, ..., refit, model.names): the rows are named by `names` (R's row names).
 pylme_anova_models <- function(req) {
-  if (!all(vapply(req$models, methods::is, logical(1), "merMod"))) stop("anova() compares merMod fits")
+  if (!all(vapply(req$models, methods::is, logical(1), "merMod"))) stop("anova() compares merMod fits", call. = FALSE)
   args <- c(unname(req$models), list(refit = isTRUE(req$refit), model.names = unlist(req$names)))
   tab <- do.call("anova", args, envir = asNamespace("stats"))
   pylme_frame_out(tab)

@@ -81,30 +81,24 @@ pylme_call <- function(fun, req) {
   res
 }
 
-# A condition's call as one short line: the function's name, and each argument as written when
-# short (a name, a small constant, a short expression) or <...> otherwise. A do.call() with a
-# function object, or with a fitted model as an argument, would otherwise deparse kilobytes.
+# A condition's call as one short line: arguments that are values (a fitted model, a long
+# vector) show as <...>, and a function object as the head (do.call(f, ...)) as <function>;
+# deparsing them whole would give kilobytes.
 pylme_call_text <- function(cl) {
   if (is.null(cl) || !is.call(cl)) return("")
   head <- cl[[1L]]
-  named <- is.name(head) || (is.call(head) && identical(head[[1L]], as.name("::")))
-  fn <- if (named) paste(deparse(head), collapse = "") else "<function>"
-  args <- as.list(cl)[-1L]
-  nms <- names(args)
-  if (is.null(nms)) nms <- rep("", length(args))
-  shown <- vapply(seq_along(args), function(i) {
-    txt <- tryCatch({
-      a <- args[[i]]
-      if (is.name(a) || is.call(a) || (is.atomic(a) && length(a) <= 3L)) {
-        deparse(a, width.cutoff = 60L, nlines = 1L)[1L]
-      } else {
-        "<...>"
-      }
-    }, error = function(e) "")
-    if (is.na(txt) || nchar(txt) > 40L) txt <- "<...>"
-    if (nzchar(nms[[i]])) paste(nms[[i]], "=", txt) else txt
-  }, character(1))
-  paste0(fn, "(", paste(shown, collapse = ", "), ")")
+  if (!(is.name(head) || (is.call(head) && identical(head[[1L]], as.name("::"))))) {
+    cl[[1L]] <- as.name("<function>")
+  }
+  for (i in seq_along(cl)[-1L]) {
+    small <- tryCatch({
+      a <- cl[[i]]
+      is.name(a) || is.call(a) || (is.atomic(a) && length(a) <= 3L)
+    }, error = function(e) TRUE)
+    if (!small) cl[[i]] <- as.name("<...>")
+  }
+  txt <- deparse(cl, width.cutoff = 500L, nlines = 1L)[1L]
+  gsub("`(<[.a-z]+>)`", "\\1", txt)
 }
 
 # R's messages in English during pylme's calls, whatever the user's LANGUAGE, so that what
