@@ -18,6 +18,19 @@ def synth():
     return glmm_dataset("glmm_synthetic")
 
 
+@pytest.mark.parametrize("formula", [CBPP, "incidence ~ period + (1 | herd)"])
+def test_family_is_required(cbpp, formula):
+    """R's glmer(formula, data) without a family warns that it is deprecated and fits a
+    Gaussian LMM; pylme asks for the family and points to pylme.lmer, for 0/1 and count
+    responses alike (no "y values must be 0 <= y <= 1" from a silent binomial default)."""
+    with pytest.raises(pylme.OptionError) as info:
+        pylme.glmer(formula, cbpp)
+    text = str(info.value)
+    assert text.startswith("glmer() needs family=")
+    assert "R's glmer without a family fits a Gaussian LMM" in text
+    assert "use pylme.lmer for that" in text
+
+
 def test_unknown_family_lists_allowed(cbpp):
     with pytest.raises(
         pylme.OptionError, match="unknown family 'binomal'; allowed: binomial, poisson, Gamma"

@@ -187,7 +187,7 @@ def test_polars_and_arrow_newdata(fits):
 
 def test_bad_options_are_typed_errors(fits):
     fit = fits["sleep"]
-    with pytest.raises(pylme.OptionError, match="'response', 'link'"):
+    with pytest.raises(pylme.OptionError, match="'link', 'response'"):
         fit.predict(type="prob")
     with pytest.raises(pylme.FormulaError):
         fit.predict(re_form="(1 | Subject")
