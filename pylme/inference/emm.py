@@ -129,7 +129,7 @@ def contrasts(
     fit: Any,
     specs: str | Sequence[str],
     *,
-    method: str = "pairwise",
+    method: str = "eff",
     by: str | Sequence[str] | None = None,
     adjust: str | None = None,
     lmer_df: LmerDf | None = None,

@@ -220,7 +220,7 @@ class MixedFit:
         self,
         specs: str | Sequence[str],
         *,
-        method: str = "pairwise",
+        method: str = "eff",
         by: str | Sequence[str] | None = None,
         adjust: str | None = None,
         lmer_df: LmerDf | None = None,
@@ -235,7 +235,7 @@ class MixedFit:
         conf_int: bool = False,
         *,
         level: float = 0.95,
-        effects: Sequence[str] = ("fixed", "ran_pars"),
+        effects: Sequence[str] = ("ran_pars", "fixed"),
     ) -> pd.DataFrame:
         """All parameters in one frame, as ``broom.mixed::tidy(fit, effects, conf.int,
         conf.level)``."""
