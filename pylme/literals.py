@@ -9,10 +9,12 @@ from pylme.errors import OptionError
 
 NaAction = Literal["omit", "exclude", "fail"]
 Contrast = Literal["contr.treatment", "contr.sum", "contr.helmert", "contr.poly", "contr.SAS"]
-PredictType = Literal["response", "link"]
+PredictType = Literal["link", "response"]
 ConfintMethod = Literal["profile", "Wald", "boot"]
 BootType = Literal["perc", "basic", "norm"]
 Ddf = Literal["Satterthwaite", "Kenward-Roger"]
+#: emmeans' ``lmer.df`` for lmer fits (emmeans' own spelling).
+LmerDf = Literal["kenward-roger", "satterthwaite", "asymptotic"]
 Backend = Literal["serial", "loky", "dask"]
 OnError = Literal["keep", "raise"]
 JobKind = Literal["lmer", "glmer", "glmer_nb"]

@@ -55,6 +55,36 @@ pylme_confint <- function(req) {
   list(rownames = rownames(ci), colnames = colnames(ci), values = unname(as.matrix(ci)))
 }
 
+# confint()'s `parm` in either of lme4's naming schemes, resolved to the new names
+# (oldNames = FALSE) in R's parameter order, as lme4's get.which() orders them: "theta_" selects
+# every variance-covariance parameter (sigma included), "beta_" every fixed effect, and a name
+# may be new (sd_(Intercept)|Subject, sigma) or old (.sig01, .sigma). Unknown names are a
+# pylme_value_error listing the valid ones (R would return an empty matrix with a warning).
+pylme_confint_parm <- function(req) {
+  m <- req$model
+  parm <- unlist(req$parm)
+  useSc <- as.logical(m@devcomp$dims[["useSc"]])
+  fe <- names(lme4::fixef(m))
+  new_vp <- lme4:::profnames(m, FALSE, useSc = useSc)
+  old_vp <- lme4:::profnames(m, TRUE, useSc = useSc)
+  new <- c(new_vp, fe)
+  old <- c(old_vp, fe)
+  nvp <- length(new_vp)
+  known <- parm %in% c(new, old, "theta_", "beta_")
+  if (!all(known)) {
+    pylme_stop("value", sprintf(
+      "parm: unknown parameter name(s) %s; valid names: %s (or lme4's older names %s), and the groups 'theta_' (all variance parameters) and 'beta_' (all fixed effects)",
+      paste(sQuote(parm[!known], FALSE), collapse = ", "),
+      paste(new, collapse = ", "), paste(old_vp, collapse = ", ")
+    ))
+  }
+  idx <- integer()
+  if ("theta_" %in% parm) idx <- c(idx, seq_len(nvp))
+  if ("beta_" %in% parm && length(fe)) idx <- c(idx, nvp + seq_along(fe))
+  idx <- c(idx, match(parm, new), match(parm, old))
+  new[sort(unique(idx[!is.na(idx)]))]
+}
+
 # The parameter names confint() reports (oldNames = FALSE), in its order.
 pylme_confint_names <- function(req) {
   m <- req$model
@@ -64,19 +94,15 @@ pylme_confint_names <- function(req) {
 
 # --- model comparison -------------------------------------------------------------------------
 
-# anova(m0, m1, ..., refit): models named m0, m1, ... so that the row names give positions.
+# anova(m1, m2, ..., refit, model.names): the rows are named by `names` (R's row names).
 pylme_anova_models <- function(req) {
-  env <- new.env(parent = baseenv())
-  nms <- paste0("m", seq_along(req$models) - 1L)
-  for (i in seq_along(nms)) assign(nms[[i]], req$models[[i]], envir = env)
-  call <- as.call(c(list(quote(stats::anova)), lapply(nms, as.name), list(refit = isTRUE(req$refit))))
-  tab <- eval(call, env)
+  if (!all(vapply(req$models, methods::is, logical(1), "merMod"))) stop("anova() compares merMod fits", call. = FALSE)
+  args <- c(unname(req$models), list(refit = isTRUE(req$refit), model.names = unlist(req$names)))
+  tab <- do.call("anova", args, envir = asNamespace("stats"))
   # lme4 >= 1.1-36 names -2 logLik "-2*log(L)"; pylme's frame keeps one name on every version
   # ("deviance", as broom.mixed's glance and lme4 < 1.1-36).
   names(tab)[names(tab) == "-2*log(L)"] <- "deviance"
-  out <- pylme_frame_out(tab)
-  out$model <- as.integer(sub("^m", "", rownames(tab)))
-  out
+  pylme_frame_out(tab)
 }
 
 # --- lmerTest ---------------------------------------------------------------------------------
@@ -103,11 +129,46 @@ pylme_lmertest_anova <- function(req) {
 
 # --- emmeans ----------------------------------------------------------------------------------
 
+# emmeans' formula spec ("~ recipe", "~ recipe | temperature", "pairwise ~ recipe"), parsed
+# by R's parser and walked by pylme's formula check: nothing in it is evaluated here.
+pylme_emm_formula <- function(text) {
+  expr <- tryCatch(str2lang(text), error = function(e) {
+    pylme_stop("value", paste0("specs: could not parse the formula spec: ", conditionMessage(e)))
+  })
+  pylme_check_safe(expr, FALSE)
+  if (!is.call(expr) || !identical(expr[[1L]], as.name("~"))) {
+    pylme_stop("value", "specs: a formula spec has the form '~ a', '~ a | b' or 'pairwise ~ a'")
+  }
+  stats::as.formula(expr, env = baseenv())
+}
+
+# Every variable the specs, by and at name must be one of the model's fixed-effect variables
+# (emmeans' reference grid); otherwise a short pylme_value_error naming the argument.
+pylme_emm_check_vars <- function(m, specs, by, at) {
+  known <- all.vars(stats::delete.response(stats::terms(m)))
+  check <- function(what, vars) {
+    bad <- setdiff(vars, known)
+    if (length(bad)) {
+      pylme_stop("value", sprintf(
+        "%s: no variable named %s in the model's fixed effects (emmeans' reference grid); its variables are %s",
+        what, paste(sQuote(bad, FALSE), collapse = ", "), paste(known, collapse = ", ")
+      ))
+    }
+  }
+  if (inherits(specs, "formula")) check("specs", all.vars(specs[[length(specs)]])) else check("specs", specs)
+  check("by", by)
+  check("at", names(at))
+}
+
 pylme_emm_grid <- function(req) {
-  args <- list(req$model, specs = unlist(req$specs))
+  m <- req$model
+  specs <- if (!is.null(req$formula)) pylme_emm_formula(req$formula) else unlist(req$specs)
+  pylme_emm_check_vars(m, specs, unlist(req$by), req$at)
+  args <- list(m, specs = specs)
   if (!is.null(req$by)) args$by <- unlist(req$by)
   if (!is.null(req$at)) args$at <- req$at
-  do.call(emmeans::emmeans, args)
+  if (!is.null(req$lmer_df)) args$lmer.df <- req$lmer_df
+  do.call("emmeans", args, envir = asNamespace("emmeans"))
 }
 
 pylme_emm_out <- function(s) {
@@ -117,12 +178,18 @@ pylme_emm_out <- function(s) {
   out
 }
 
-# as.data.frame(emmeans(model, specs, by, at, type, level)), with emmeans' notes.
+# as.data.frame(summary(emmeans(model, specs, by, at, lmer.df), type, level)), with emmeans'
+# notes. A two-sided formula spec gives emmeans' emm_list: one such frame per part (R's
+# print shows the same tables), under `parts`.
 pylme_emmeans <- function(req) {
   e <- pylme_emm_grid(req)
-  args <- list(e, level = req$level)
-  if (!is.null(req$type)) args$type <- req$type
-  pylme_emm_out(do.call(summary, args))
+  sargs <- list(level = req$level)
+  if (!is.null(req$type)) sargs$type <- req$type
+  if (inherits(e, "emm_list")) {
+    parts <- lapply(names(e), function(n) pylme_emm_out(do.call(summary, c(list(e[[n]]), sargs))))
+    return(list(parts = stats::setNames(parts, names(e))))
+  }
+  pylme_emm_out(do.call(summary, c(list(e), sargs)))
 }
 
 # as.data.frame(contrast(emmeans(model, specs, by), method, adjust)), with emmeans' notes.
@@ -130,7 +197,7 @@ pylme_contrasts <- function(req) {
   e <- pylme_emm_grid(req)
   args <- list(e, method = req$method)
   if (!is.null(req$adjust)) args$adjust <- req$adjust
-  pylme_emm_out(summary(do.call(emmeans::contrast, args)))
+  pylme_emm_out(summary(do.call("contrast", args, envir = asNamespace("emmeans"))))
 }
 
 # --- broom.mixed ------------------------------------------------------------------------------

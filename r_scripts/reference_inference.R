@@ -40,7 +40,10 @@ run_query <- function(q) {
   m <- if (!is.null(q[["model"]])) models[[q[["model"]]]]
   switch(q$kind,
     confint = {
-      cargs <- list(m, method = q$method, level = q$level, oldNames = FALSE)
+      # oldNames = FALSE unless the query says (R's own default is oldNames = TRUE).
+      cargs <- list(m, method = q$method, level = q$level,
+                    oldNames = if (is.null(q$old_names)) FALSE else q$old_names)
+      if (!is.null(q$parm)) cargs$parm <- unlist(q$parm)
       if (q$method == "boot") {
         cargs$nsim <- q$nsim
         cargs$boot.type <- q$boot_type
@@ -50,8 +53,10 @@ run_query <- function(q) {
       list(rownames = rownames(ci), colnames = colnames(ci), columns = lapply(seq_len(ncol(ci)), function(j) unname(ci[, j])))
     },
     anova = {
+      # anova(fit1, fit2, ...) as an R user types it: the models bound to names (q$names, or
+      # fit1, fit2, ...), which R shows as the row names.
       env <- new.env()
-      nms <- paste0("m", seq_along(q$models) - 1L)
+      nms <- if (is.null(q$names)) paste0("fit", seq_along(q$models)) else unlist(q$names)
       for (i in seq_along(nms)) assign(nms[[i]], models[[q$models[[i]]]], envir = env)
       call <- as.call(c(list(quote(anova)), lapply(nms, as.name), list(refit = q$refit)))
       tab <- suppressMessages(eval(call, env))
@@ -72,11 +77,19 @@ run_query <- function(q) {
       list(terms = rownames(cs), p_value = unname(cs[, "Pr(>|z|)"]))
     },
     emmeans = {
-      eargs <- list(m, specs = unlist(q$specs), level = q$level)
+      specs <- if (!is.null(q$formula)) stats::as.formula(q$formula) else unlist(q$specs)
+      eargs <- list(m, specs = specs, level = q$level)
       if (!is.null(q$by)) eargs$by <- unlist(q$by)
       if (!is.null(q$type)) eargs$type <- q$type
-      df <- as.data.frame(do.call(emmeans::emmeans, eargs))
-      c(frame_json(df), list(mesg = attr(df, "mesg")))
+      if (!is.null(q$lmer_df)) eargs$lmer.df <- q$lmer_df
+      e <- do.call(emmeans::emmeans, eargs)
+      if (inherits(e, "emm_list")) {
+        # what print(e) shows: summary() of each part
+        lapply(summary(e), function(s) c(frame_json(s), list(mesg = attr(s, "mesg"))))
+      } else {
+        df <- as.data.frame(e)
+        c(frame_json(df), list(mesg = attr(df, "mesg")))
+      }
     },
     contrasts = {
       eargs <- list(m, specs = unlist(q$specs))

@@ -72,15 +72,18 @@ run_op <- function(fit, op) {
   switch(op$op,
     predict = {
       rf <- re_form(op$re_form)
-      type <- if (is.null(op$type)) "response" else op$type
+      # No type given: predict() is called without one, so R's own default applies.
+      args <- list(fit, re.form = rf)
+      if (!is.null(op$type)) args$type <- op$type
       if (is.null(op$newdata)) {
-        unname(predict(fit, re.form = rf, type = type))
+        unname(do.call(predict, args))
       } else {
         nd <- pylme_read_frame(op$newdata)
         keep <- complete.cases(nd)
         out <- rep(NA_real_, nrow(nd))
-        out[keep] <- unname(predict(fit, newdata = nd[keep, , drop = FALSE], re.form = rf,
-                                    allow.new.levels = isTRUE(op$allow_new_levels), type = type))
+        args$newdata <- nd[keep, , drop = FALSE]
+        args$allow.new.levels <- isTRUE(op$allow_new_levels)
+        out[keep] <- unname(do.call(predict, args))
         out
       }
     },

@@ -74,7 +74,7 @@ pylme_call <- function(fun, req) {
         ok = FALSE,
         error_class = class(e),
         error_message = conditionMessage(e),
-        error_call = if (is.null(cl)) "" else paste(deparse(cl[[1L]]), collapse = "")
+        error_call = pylme_call_text(cl)
       )
     }
   )
@@ -116,6 +116,26 @@ pylme_origin <- function(cond) {
     return("")
   }
   ""
+}
+
+# A condition's call as one short line: arguments that are values (a fitted model, a long
+# vector) show as <...>, and a function object as the head (do.call(f, ...)) as <function>;
+# deparsing them whole would give kilobytes.
+pylme_call_text <- function(cl) {
+  if (is.null(cl) || !is.call(cl)) return("")
+  head <- cl[[1L]]
+  if (!(is.name(head) || (is.call(head) && identical(head[[1L]], as.name("::"))))) {
+    cl[[1L]] <- as.name("<function>")
+  }
+  for (i in seq_along(cl)[-1L]) {
+    small <- tryCatch({
+      a <- cl[[i]]
+      is.name(a) || is.call(a) || (is.atomic(a) && length(a) <= 3L)
+    }, error = function(e) TRUE)
+    if (!small) cl[[i]] <- as.name("<...>")
+  }
+  txt <- deparse(cl, width.cutoff = 500L, nlines = 1L)[1L]
+  gsub("`(<[.a-z]+>)`", "\\1", txt)
 }
 
 # R's messages in English during pylme's calls, whatever the user's LANGUAGE, so that what

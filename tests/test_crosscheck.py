@@ -127,6 +127,7 @@ def test_glmm_approximate_check_runs(case):
             fit = pylme.glmer(
                 "cbind(incidence, size - incidence) ~ period + (1 | herd)",
                 rref.r_dataset("lme4", "cbpp"),
+                family="binomial",
             )
         else:
             fit = pylme.glmer(
@@ -143,7 +144,9 @@ def test_glmm_approximate_check_runs(case):
 
 def test_glmm_tampered_fixed_effects_fail():
     fit = pylme.glmer(
-        "cbind(incidence, size - incidence) ~ period + (1 | herd)", rref.r_dataset("lme4", "cbpp")
+        "cbind(incidence, size - incidence) ~ period + (1 | herd)",
+        rref.r_dataset("lme4", "cbpp"),
+        family="binomial",
     )
     fe = dataclasses.replace(
         fit.fixef, estimate=np.asarray(fit.fixef.estimate) - 2 * np.asarray(fit.fixef.std_error)
@@ -153,6 +156,11 @@ def test_glmm_tampered_fixed_effects_fail():
 
 def test_glmm_family_without_statsmodels_counterpart():
     d = rref.r_dataset("lme4", "cbpp")
-    fit = pylme.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", d, link="probit")
+    fit = pylme.glmer(
+        "cbind(incidence, size - incidence) ~ period + (1 | herd)",
+        d,
+        family="binomial",
+        link="probit",
+    )
     cc = fit.crosscheck()
     assert not cc.ok and cc.skipped

@@ -18,6 +18,33 @@ def test_missing_column_is_named(sleepstudy):
         pylme.lmer("Reaction ~ Dayz + (1 | Subject)", sleepstudy)
 
 
+@pytest.mark.parametrize("function", ["lmer", "glmer", "glmer_nb"])
+@pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
+def test_swapped_formula_and_data(sleepstudy, function, kind):
+    """pylme.lmer(frame, "y ~ ..."): one sentence, without the frame's repr."""
+    import polars as pl
+    import pyarrow as pa
+
+    frame = {
+        "pandas": sleepstudy,
+        "polars": pl.from_pandas(sleepstudy),
+        "pyarrow": pa.Table.from_pandas(sleepstudy),
+    }[kind]
+    opts = {"family": "poisson"} if function == "glmer" else {}
+    with pytest.raises(pylme.FormulaError) as info:
+        getattr(pylme, function)(frame, F, **opts)
+    text = str(info.value)
+    name = "Table" if kind == "pyarrow" else "DataFrame"
+    assert text.startswith(f"got a {name} where the formula goes (did you swap formula and data?)")
+    assert "Reaction" not in text and "308" not in text and len(text) < 200
+
+
+def test_a_non_string_formula_is_named_by_type(sleepstudy):
+    with pytest.raises(pylme.FormulaError) as info:
+        pylme.lmer(np.arange(1000), sleepstudy)
+    assert str(info.value).endswith("got ndarray") and "999" not in str(info.value)
+
+
 def test_data_that_is_not_a_frame():
     with pytest.raises(
         pylme.DataError,
@@ -83,7 +110,7 @@ def test_r_failure_is_rerror_with_r_message(sleepstudy):
     with pytest.raises(pylme.RError) as info:
         pylme.lmer(F, sleepstudy, control={"check.nobs.vs.nlev": "bogus"})
     assert "bogus" in info.value.r_message
-    assert "R said:" in str(info.value)
+    assert str(info.value).startswith(info.value.r_message)  # R's own message leads
 
 
 def test_unknown_control_argument_lists_allowed(sleepstudy):

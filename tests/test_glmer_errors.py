@@ -18,6 +18,19 @@ def synth():
     return glmm_dataset("glmm_synthetic")
 
 
+@pytest.mark.parametrize("formula", [CBPP, "incidence ~ period + (1 | herd)"])
+def test_family_is_required(cbpp, formula):
+    """R's glmer(formula, data) without a family warns that it is deprecated and fits a
+    Gaussian LMM; pylme asks for the family and points to pylme.lmer, for 0/1 and count
+    responses alike (no "y values must be 0 <= y <= 1" from a silent binomial default)."""
+    with pytest.raises(pylme.OptionError) as info:
+        pylme.glmer(formula, cbpp)
+    text = str(info.value)
+    assert text.startswith("glmer() needs family=")
+    assert "R's glmer without a family fits a Gaussian LMM" in text
+    assert "use pylme.lmer for that" in text
+
+
 def test_unknown_family_lists_allowed(cbpp):
     with pytest.raises(
         pylme.OptionError, match="unknown family 'binomal'; allowed: binomial, poisson, Gamma"
@@ -27,7 +40,7 @@ def test_unknown_family_lists_allowed(cbpp):
 
 def test_unknown_link_lists_allowed(cbpp):
     with pytest.raises(pylme.OptionError, match="unknown link 'logitt'; allowed: logit, probit"):
-        pylme.glmer(CBPP, cbpp, link="logitt")
+        pylme.glmer(CBPP, cbpp, family="binomial", link="logitt")
 
 
 def test_link_not_for_family(cbpp):
@@ -63,29 +76,34 @@ def test_three_level_factor_response(synth):
     with pytest.raises(
         pylme.DataError, match="binomial response 'answer' has 3 levels \\(maybe, no, yes\\)"
     ):
-        pylme.glmer("answer ~ x + (1 | g)", d)
+        pylme.glmer("answer ~ x + (1 | g)", d, family="binomial")
 
 
 def test_agq_with_two_random_terms(cbpp):
     d = cbpp.assign(obs=[str(i) for i in range(len(cbpp))])
     with pytest.raises(pylme.PylmeError, match="nAGQ"):
         pylme.glmer(
-            "cbind(incidence, size - incidence) ~ period + (1 | herd) + (1 | obs)", d, nAGQ=5
+            "cbind(incidence, size - incidence) ~ period + (1 | herd) + (1 | obs)",
+            d,
+            family="binomial",
+            nAGQ=5,
         )
 
 
 def test_bad_nagq_value(cbpp):
     with pytest.raises(pylme.OptionError, match="nAGQ must be a whole number >= 0"):
-        pylme.glmer(CBPP, cbpp, nAGQ=-1)
+        pylme.glmer(CBPP, cbpp, family="binomial", nAGQ=-1)
 
 
 def test_unknown_glmer_control(cbpp):
     with pytest.raises(pylme.OptionError, match="unknown glmerControl argument"):
-        pylme.glmer(CBPP, cbpp, control={"optimiser": "bobyqa"})
+        pylme.glmer(CBPP, cbpp, family="binomial", control={"optimiser": "bobyqa"})
 
 
 def test_session_usable_afterwards(cbpp, synth):
     with pytest.raises(pylme.DataError):
         pylme.glmer("count ~ x + (1 | g)", synth, family="binomial")
-    fit = pylme.glmer(CBPP, cbpp, control={"optimizer": "bobyqa", "optCtrl": {"maxfun": 2e5}})
+    fit = pylme.glmer(
+        CBPP, cbpp, family="binomial", control={"optimizer": "bobyqa", "optCtrl": {"maxfun": 2e5}}
+    )
     assert fit.fixef["period2"] == pytest.approx(-0.9923, abs=1e-3)

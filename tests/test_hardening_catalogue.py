@@ -33,7 +33,7 @@ def lmer_on(change: Callable[[pd.DataFrame], Any], formula: str = F, **kw: Any):
 def glmer(formula: str = CBPP, data: str = "cbpp", change=None, **kw: Any):
     def run(frames: dict) -> Any:
         frame = frames[data] if change is None else change(frames[data])
-        return pylme.glmer(formula, frame, **kw)
+        return pylme.glmer(formula, frame, **{"family": "binomial", **kw})
 
     return run
 

@@ -94,7 +94,7 @@ THREAD_MODELS = [
     ("lmer", "Reaction ~ Days + (1 | Subject)", {"REML": False}),
     ("lmer", "log(Reaction) ~ Days + (Days | Subject)", {}),
     ("lmer", "Reaction ~ poly(Days, 2) + (1 | Subject)", {}),
-    ("glmer", "cbind(incidence, size - incidence) ~ period + (1 | herd)", {}),
+    ("glmer", "cbind(incidence, size - incidence) ~ period + (1 | herd)", {"family": "binomial"}),
     ("glmer", "incidence ~ period + (1 | herd)", {"family": "poisson"}),
 ]
 

@@ -29,15 +29,59 @@ def test_anova_matches_r(query):
     r = ref(query)
     # lme4 >= 1.1-36 names -2 logLik "-2*log(L)"; pylme's column is "deviance" on every lme4.
     check_frame(ours.drop(columns="model"), r, RTOL, rename=DEVIANCE.get)
-    # R's rows are named after the models m0, m1, ... in the call's order.
-    assert list(ours["model"]) == [int(n[1:]) for n in r["rownames"]]
+    # R's anova(fit1, fit2, ...): rows named after the models, as pylme names unnamed fits.
+    assert list(ours["model"]) == r["rownames"]
     assert list(ours.columns) == ["model", *COLUMNS]
+    assert ours["npar"].dtype.kind == "i"  # R's npar counts parameters
+
+
+@pytest.mark.parametrize("how", ["keywords", "names"])
+def test_named_models_are_r_row_names(how):
+    """R's anova(slope, uncorr) names its rows slope and uncorr: so do pylme's names."""
+    q = QUERIES["anova_named"]
+    fits = [fit(m) for m in q["models"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pylme.PylmeWarning)
+        if how == "keywords":
+            ours = pylme.anova(**dict(zip(q["names"], fits)))
+        else:
+            ours = pylme.anova(*fits, names=q["names"])
+    r = ref("anova_named")
+    assert list(ours["model"]) == r["rownames"]
+    check_frame(ours.drop(columns="model"), r, RTOL, rename=DEVIANCE.get)
+
+
+def test_model_column_sees_wrong_names():
+    ours, _ = compare("anova_corr")
+    assert list(ours["model"]) != list(reversed(ref("anova_corr")["rownames"]))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"names": ["a"]}, "names has 1 entries for 2 fits"),
+        ({"names": ["a", "a"]}, "model names must be unique"),
+        ({"names": ["a", ""]}, "names must be a list of non-empty strings"),
+        ({"names": "ab"}, "names must be a list of non-empty strings"),
+    ],
+)
+def test_bad_names(kwargs, message):
+    with pytest.raises(pylme.OptionError, match=message):
+        pylme.anova(fit("days_int"), fit("no_days"), **kwargs)
+
+
+def test_fit_anova_with_another_fit_points_to_pylme_anova():
+    """R's habit fm1.anova(fm2) (R's anova(fm1, fm2)) is pylme.anova(fm1, fm2)."""
+    with pytest.raises(pylme.OptionError, match=r"call pylme\.anova\(fit, other_fit\)"):
+        fit("slope").anova(fit("uncorr"))
+    with pytest.raises(pylme.OptionError, match=r"call pylme\.anova\(fit, other_fit\)"):
+        fit("cbpp").anova(fit("cbpp"))
 
 
 def test_correlation_test_figures():
     """(Days|Subject) against (Days||Subject): the issue's Chisq 0.0639 and p 0.8004 are R's."""
     ours, _ = compare("anova_corr")
-    row = ours.set_index("model").loc[0]
+    row = ours.set_index("model").loc["fit1"]
     assert round(row["Chisq"], 4) == 0.0639
     assert round(row["Pr(>Chisq)"], 4) == 0.8004
 
@@ -45,7 +89,7 @@ def test_correlation_test_figures():
 def test_three_models_in_r_order():
     ours, _ = compare("anova_three")
     assert list(ours["npar"]) == sorted(ours["npar"])
-    assert sorted(ours["model"]) == [0, 1, 2]
+    assert sorted(ours["model"]) == ["fit1", "fit2", "fit3"]
 
 
 def test_refit_warns_once():

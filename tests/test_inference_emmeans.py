@@ -15,6 +15,10 @@ CASES = {
     "con_tukey": ("contrasts", RTOL),
     "con_holm": ("contrasts", RTOL),
     "emm_cbpp": ("emmeans", GLMM_RTOL),
+    "emm_formula": ("emmeans", RTOL),
+    "emm_formula_by": ("emmeans", RTOL),
+    "emm_satt": ("emmeans", RTOL),
+    "emm_asymptotic": ("emmeans", RTOL),
 }
 
 
@@ -22,7 +26,7 @@ def ours_for(query):
     q = dict(QUERIES[query])
     kind = q.pop("kind")
     model = fit(q.pop("model"))
-    specs = q.pop("specs")
+    specs = q.pop("specs") if "specs" in q else q.pop("formula")
     return getattr(model, kind)(specs, **q)
 
 
@@ -63,3 +67,58 @@ def test_at_fixes_a_value():
 def test_bad_specs():
     with pytest.raises(pylme.OptionError):
         fit("cake").emmeans([])
+
+
+def test_formula_spec_with_by_is_the_by_argument():
+    """emmeans' "~ recipe | temperature" is emmeans(fit, "recipe", by = "temperature")."""
+    check_frame(ours_for("emm_formula_by"), ref("emm_cake"), RTOL)
+
+
+def test_pairwise_formula_gives_r_emm_list():
+    """R's emmeans(fit, pairwise ~ recipe): an emm_list, printed as two tables."""
+    ours = ours_for("emm_pairwise")
+    r = ref("emm_pairwise")
+    assert list(ours) == ["emmeans", "contrasts"] == list(r)
+    for part in ours:
+        check_frame(ours[part], r[part], RTOL)
+        assert ours[part].attrs["mesg"] == strings(r[part]["mesg"])
+
+
+def test_lmer_df_changes_the_df():
+    """satterthwaite and asymptotic df differ from the default's: the check sees it."""
+    assert any("satterthwaite" in m for m in ours_for("emm_satt").attrs["mesg"])
+    with pytest.raises(AssertionError):
+        check_frame(ours_for("emm_asymptotic"), ref("emm_cake"), RTOL)
+
+
+def test_bad_lmer_df():
+    with pytest.raises(pylme.OptionError, match="lmer_df must be one of 'kenward-roger'"):
+        fit("cake").emmeans("recipe", lmer_df="Satterthwaite")
+    with pytest.raises(pylme.OptionError, match="for lmer fits only"):
+        fit("cbpp").emmeans("period", lmer_df="asymptotic")
+
+
+@pytest.mark.parametrize(
+    ("call", "argument", "name"),
+    [
+        (lambda f: f.emmeans("recipee"), "specs", "recipee"),
+        (lambda f: f.emmeans("~ recipe | temperatur"), "specs", "temperatur"),
+        (lambda f: f.emmeans("recipe", by="temp"), "by", "temp"),
+        (lambda f: f.contrasts("recipee"), "specs", "recipee"),
+    ],
+)
+def test_unknown_variable_is_a_short_error(call, argument, name):
+    """R says "No variable named recipee in the reference grid" after ~8 kB of deparsed code;
+    pylme names the method, the argument and the model's variables, in one line."""
+    with pytest.raises(pylme.OptionError) as info:
+        call(fit("cake"))
+    text = str(info.value)
+    method = "fit.contrasts()" if "contrasts" in text.split()[0] else "fit.emmeans()"
+    assert text.startswith(f"{method} {argument}: no variable named '{name}'")
+    assert text.endswith("its variables are recipe, temperature")
+    assert len(text) < 200 and "\n" not in text
+
+
+def test_formula_spec_runs_nothing():
+    with pytest.raises(pylme.FormulaError, match="refuses it before R evaluates anything"):
+        fit("cake").emmeans('~ recipe + system("true")')

@@ -61,7 +61,13 @@ PREDICTIONS = {
     "cbpp_link": ("cbpp", {"type": "link"}),
     "cbpp_response": ("cbpp", {"type": "response"}),
     "cbpp_new_link": ("cbpp", {"newdata": CBPP_NEW, "type": "link", "allow_new_levels": True}),
-    "cbpp_new_response": ("cbpp", {"newdata": CBPP_NEW, "allow_new_levels": True}),
+    "cbpp_new_response": (
+        "cbpp",
+        {"newdata": CBPP_NEW, "type": "response", "allow_new_levels": True},
+    ),
+    # No type: R's predict() default (type = "link"), R called without a type argument.
+    "cbpp_default": ("cbpp", {}),
+    "cbpp_new_default": ("cbpp", {"newdata": CBPP_NEW, "allow_new_levels": True}),
 }
 SIMULATIONS = {"sleep": 20240611, "cbpp": 7}
 NSIM = 3
@@ -74,7 +80,7 @@ def _op(kwargs: dict) -> dict:
         "newdata": None if nd is None else newdata_spec(nd),
         "re_form": kwargs.get("re_form"),
         "allow_new_levels": kwargs.get("allow_new_levels", False),
-        "type": kwargs.get("type", "response"),
+        "type": kwargs.get("type"),  # None: R's predict() is called without a type
     }
 
 
@@ -181,7 +187,7 @@ def test_polars_and_arrow_newdata(fits):
 
 def test_bad_options_are_typed_errors(fits):
     fit = fits["sleep"]
-    with pytest.raises(pylme.OptionError, match="'response', 'link'"):
+    with pytest.raises(pylme.OptionError, match="'link', 'response'"):
         fit.predict(type="prob")
     with pytest.raises(pylme.FormulaError):
         fit.predict(re_form="(1 | Subject")

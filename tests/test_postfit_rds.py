@@ -165,7 +165,9 @@ def test_pickle_in_a_fresh_process_gives_the_same_numbers(sleepstudy):
     fits = {
         "sleep": (pylme.lmer("Reaction ~ Days + (Days | Subject)", sleepstudy), SLEEP_NEW),
         "cbpp": (
-            pylme.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp),
+            pylme.glmer(
+                "cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp, family="binomial"
+            ),
             cbpp.iloc[:7],
         ),
     }

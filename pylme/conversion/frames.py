@@ -42,6 +42,11 @@ def _column_names(data: Any, kind: str) -> list[str]:
     return list(data.column_names if kind.startswith("arrow") else data.columns)
 
 
+def column_names(data: Any) -> list[str]:
+    """The names of ``data``'s columns, in its order (for R's ``.`` in a formula)."""
+    return _column_names(data, _kind(data))
+
+
 def _check_columns(available: list[str], wanted: Sequence[str]) -> None:
     dupes = sorted({c for c in available if available.count(c) > 1} & set(wanted))
     if dupes:

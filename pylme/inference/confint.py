@@ -23,6 +23,25 @@ def _check(level: float, nsim: int, seed: int | None) -> None:
         raise OptionError(f"seed must be an integer or None; got {seed!r}")
 
 
+def _resolve_parm(fit: Any, parm: Any) -> list[str]:
+    """``parm`` as lme4's new parameter names, in R's order (``pylme_confint_parm``)."""
+    from pylme.inference.rcall import call_r
+
+    items = [parm] if isinstance(parm, str) else parm
+    if (
+        not isinstance(items, (list, tuple))
+        or not items
+        or not all(isinstance(p, str) for p in items)
+    ):
+        raise OptionError(
+            "parm must be a parameter name or a list of them (e.g. '.sig01', 'sigma', "
+            f"'theta_', 'beta_'); got {type(parm).__name__}"
+        )
+    req = {"model": fit.r_model(), "parm": list(items)}
+    out = call_r("pylme_confint_parm", req, purpose="fit.confint()")
+    return [out] if isinstance(out, str) else list(out)
+
+
 def _frame(out: dict[str, Any]) -> Any:
     import pandas as pd
 
@@ -101,6 +120,11 @@ def confint(
 
     The index holds R's parameter names (``sd_(Intercept)|Subject``, ``sigma``, ...), the
     columns R's (``2.5 %``, ``97.5 %``); NA (Wald intervals of variance parameters) is NaN.
+    ``parm`` takes lme4's names in either scheme (``"sd_(Intercept)|Subject"`` or ``".sig01"``,
+    ``"sigma"`` or ``".sigma"``), a fixed effect's name, and lme4's groups ``"theta_"`` (every
+    variance parameter) and ``"beta_"`` (every fixed effect); rows come in R's parameter order,
+    under the new names. An unknown name raises :class:`~pylme.errors.OptionError` listing
+    the valid ones.
     ``"boot"`` runs under ``set.seed(seed)``; its bar moves once per refit. ``"profile"``
     with a bar profiles one parameter per R call and moves once per parameter.
     """
@@ -109,8 +133,8 @@ def confint(
     check_literal(method, ConfintMethod, "method")
     check_literal(boot_type, BootType, "boot_type")
     _check(level, nsim, seed)
-    if isinstance(parm, str):
-        parm = [parm]
+    if parm is not None:
+        parm = _resolve_parm(fit, parm)
     req: dict[str, Any] = {"model": fit.r_model(), "method": method, "level": float(level)}
     if parm is not None:
         req["parm"] = list(parm)

@@ -7,7 +7,7 @@ from typing import Any
 from pylme.errors import OptionError
 from pylme.literals import Ddf, check_literal
 from pylme.models.ddf import check_ddf_fit, ddf_packages
-from pylme.results.fit import LmerFit
+from pylme.results.fit import LmerFit, MixedFit
 from pylme.results.methods import implements
 
 TYPES = {1: "1", 2: "2", 3: "3", "1": "1", "2": "2", "3": "3", "I": "1", "II": "2", "III": "3"}
@@ -20,6 +20,11 @@ def lmertest_anova(fit: Any, type: int = 3, ddf: Ddf = "Satterthwaite") -> Any:
     ``attrs["heading"]``."""
     from pylme.inference.rcall import call_r, frame
 
+    if isinstance(type, MixedFit) or isinstance(ddf, MixedFit):
+        raise OptionError(
+            "fit.anova() is lmerTest's F table of one fit; to compare fits, as R's "
+            "anova(fit, other_fit) does, call pylme.anova(fit, other_fit)"
+        )
     if not isinstance(fit, LmerFit):
         raise OptionError(
             "fit.anova() is lmerTest's F test for lmer fits; for glmer fits compare models with "

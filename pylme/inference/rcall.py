@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from pylme.errors import warning_category
+from pylme.errors import OptionError, warning_category
 from pylme.models.ddf import require_r_packages
 from pylme.runtime.session import get_session
 
@@ -26,7 +26,12 @@ def call_r(
     R's warnings become Python warnings (:func:`pylme.errors.warning_category`)."""
     if packages:
         require_r_packages(packages, purpose or function)
-    res = get_session().call(function, req)
+    try:
+        res = get_session().call(function, req)
+    except OptionError as exc:  # R's check named the argument ("specs: ..."); add the method
+        if not purpose:
+            raise
+        raise OptionError(f"{purpose} {exc}") from None
     for i, text in enumerate(res.warnings):
         origin = res.warning_origins[i] if i < len(res.warning_origins) else ""
         warnings.warn(f"R: {text}", warning_category(origin), stacklevel=stacklevel)

@@ -18,7 +18,7 @@ def tidy(
     conf_int: bool = False,
     *,
     level: float = 0.95,
-    effects: Sequence[str] = ("fixed", "ran_pars"),
+    effects: Sequence[str] = ("ran_pars", "fixed"),
 ) -> Any:
     """``broom.mixed::tidy(fit, effects, conf.int, conf.level)`` with snake_case column names
     (``std_error``, ``p_value``, ``conf_low`` ...). A fit with ``ddf`` gets lmerTest's df and

@@ -10,6 +10,13 @@ from pylme.models.family import resolve_family
 from pylme.models.pipeline import run_fit
 from pylme.results.fit import GlmerFit
 
+#: R's glmer() without a family warns "calling glmer() with family=gaussian (identity link)
+#: as a shortcut to lmer() is deprecated" and fits an LMM; pylme asks for the family instead.
+MISSING_FAMILY = (
+    "glmer() needs family= (e.g. family='binomial' or 'poisson'); R's glmer without a family "
+    "fits a Gaussian LMM (deprecated in lme4): use pylme.lmer for that"
+)
+
 
 def _check_nagq(nAGQ: Any) -> int:
     if isinstance(nAGQ, bool) or not isinstance(nAGQ, int) or nAGQ < 0:
@@ -56,7 +63,7 @@ def glmer(
     formula: str,
     data: Any,
     *,
-    family: Any = "binomial",
+    family: Any = None,
     link: str | None = None,
     weights: Any = None,
     offset: Any = None,
@@ -75,8 +82,10 @@ def glmer(
         (the first level is failure, as in R), ``cbind(successes, failures)``, or a
         proportion with ``weights=`` the number of trials.
     family : str or pylme.Family
-        ``"binomial"``, ``"poisson"``, ``"Gamma"``, ``"inverse.gaussian"``, or ``"gaussian"``
-        with a non-identity link; or ``pylme.Binomial(link="probit")`` and the like.
+        Required. ``"binomial"``, ``"poisson"``, ``"Gamma"``, ``"inverse.gaussian"``, or
+        ``"gaussian"`` with a non-identity link; or ``pylme.Binomial(link="probit")`` and the
+        like. R's ``glmer`` without a family fits a Gaussian LMM (deprecated in lme4); pylme
+        raises :class:`~pylme.errors.OptionError` instead: use :func:`pylme.lmer` for that.
     link : str, optional
         R's link name; None means the family's default.
     nAGQ : int
@@ -91,7 +100,18 @@ def glmer(
         pass True only for formulas you wrote yourself.
 
     Other parameters are as in :func:`pylme.lmer`.
+
+    Raises
+    ------
+    OptionError
+        No ``family`` (see above), or an unknown family, link or nAGQ.
+
+    See Also
+    --------
+    lme4::glmer
     """
+    if family is None:
+        raise OptionError(MISSING_FAMILY)
     name, link = resolve_family(family, link)
     return _fit(
         "glmer",

@@ -46,9 +46,16 @@ def formula_variables(formula: Any, trusted: bool = False) -> list[str]:
     R parses the formula and, unless ``trusted``, refuses any function outside pylme's
     allow-list before anything in it is evaluated (``pylme_check_safe`` in formula.R).
     """
-    if not isinstance(formula, str) or not formula.strip():
+    if not isinstance(formula, str) and hasattr(formula, "columns"):
         raise FormulaError(
-            f"the formula must be a non-empty string such as 'y ~ x + (1 | g)'; got {formula!r}"
+            f"got a {type(formula).__name__} where the formula goes (did you swap formula and "
+            "data?): the formula string comes first, e.g. ('y ~ x + (1 | g)', data)"
+        )
+    if not isinstance(formula, str) or not formula.strip():
+        plain = formula is None or isinstance(formula, str)
+        shown = repr(formula) if plain else type(formula).__name__
+        raise FormulaError(
+            f"the formula must be a non-empty string such as 'y ~ x + (1 | g)'; got {shown}"
         )
     if len(formula) > MAX_FORMULA_CHARS:
         raise FormulaError(
@@ -76,6 +83,24 @@ def warn_trusted(formula: str, stacklevel: int = 3) -> None:
         TrustedFormulaWarning,
         stacklevel=stacklevel,
     )
+
+
+def expand_dot(columns: list[str], data: Any, weights: Any, offset: Any) -> list[str]:
+    """R's ``.`` (``y ~ . + (1 | g)``) stands for every other column of the data, and lme4
+    expands it against the frame it gets: so send every column. Weights or an offset given as
+    an array would be sent as a column and swept into ``.``, so they must be columns here."""
+    if "." not in columns:
+        return columns
+    from pylme.conversion.frames import column_names
+
+    for kind, value in (("weights", weights), ("offset", offset)):
+        if value is not None and not isinstance(value, str):
+            raise FormulaError(
+                f"'.' in the formula stands for every column of the data; give {kind} as a "
+                f"column name (R counts that column in '.', too), not as an array"
+            )
+    named = [c for c in columns if c != "."]
+    return named + [c for c in column_names(data) if c not in named]
 
 
 def _describe(value: Any) -> Any:
@@ -132,7 +157,7 @@ def run_fit(
         warn_trusted(formula, stacklevel=4)
     na = check_na_action(na_action)
     ctrl = check_control(control)
-    columns = formula_variables(formula, trusted)
+    columns = expand_dot(formula_variables(formula, trusted), data, weights, offset)
     contr = check_contrasts(contrasts, columns) if contrasts is not None else None
     options = {
         **specific,

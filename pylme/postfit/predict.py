@@ -77,7 +77,7 @@ def predict(
     *,
     re_form: str | None = None,
     allow_new_levels: bool = False,
-    type: PredictType = "response",
+    type: PredictType = "link",
 ) -> np.ndarray:
     from pylme.conversion.plan import plan_frame
     from pylme.runtime.rframe import build_r_frame

@@ -67,8 +67,13 @@ def refit(receipt: Receipt, table: Any) -> MixedFit:
                 call["formula"], table, REML=o.get("REML", True), ddf=o.get("ddf"), **common
             )
         if fn == "glmer":
+            if not o.get("family"):  # glmer has no default family (R's would fit an LMM)
+                raise ReceiptError(
+                    "receipt field call.options.family: glmer needs a family; got none",
+                    "call.options.family",
+                )
             return glmer(
-                call["formula"], table, family=o.get("family") or "binomial",
+                call["formula"], table, family=o["family"],
                 link=o.get("link"), nAGQ=o.get("nAGQ", 1), **common,
             )  # fmt: skip
         return glmer_nb(call["formula"], table, nAGQ=o.get("nAGQ", 1), **common)

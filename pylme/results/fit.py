@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pylme.literals import BootType, ConfintMethod, Ddf, PredictType
+from pylme.literals import BootType, ConfintMethod, Ddf, LmerDf, PredictType
 from pylme.results.fixef import FixedEffects
 from pylme.results.meta import Convergence, Provenance
 from pylme.results.methods import implementation
@@ -133,9 +133,12 @@ class MixedFit:
         *,
         re_form: str | None = None,
         allow_new_levels: bool = False,
-        type: PredictType = "response",
+        type: PredictType = "link",
     ) -> np.ndarray:
         """R's ``predict(fit, newdata, re.form, allow.new.levels, type)``.
+
+        ``type="link"`` (R's default) gives a GLMM's linear predictor, ``"response"`` the
+        predicted mean (the inverse link applied); for an LMM the two are the same.
 
         ``re_form=None`` keeps all random effects, ``"~0"`` (or ``"NA"``) none, and a formula
         such as ``"~(1 | plate)"`` those terms. Without ``newdata`` the result is aligned to
@@ -193,7 +196,8 @@ class MixedFit:
         )
 
     def anova(self, type: int = 3, ddf: Ddf = "Satterthwaite") -> pd.DataFrame:
-        """lmerTest's ``anova(fit, type, ddf)``: one row per term."""
+        """lmerTest's ``anova(fit, type, ddf)``: one row per term. To compare fits (R's
+        ``anova(fit, other)``) call ``pylme.anova(fit, other)``."""
         return implementation("anova")(self, type=type, ddf=ddf)  # type: ignore[no-any-return]
 
     def emmeans(
@@ -204,23 +208,26 @@ class MixedFit:
         at: Mapping[str, Any] | None = None,
         type: str | None = None,
         level: float = 0.95,
-    ) -> pd.DataFrame:
-        """``as.data.frame(emmeans(fit, specs, by, at, type, level))``."""
-        return implementation("emmeans")(  # type: ignore[no-any-return]
-            self, specs, by=by, at=at, type=type, level=level
+        lmer_df: LmerDf | None = None,
+    ) -> Any:
+        """``as.data.frame(emmeans(fit, specs, by, at, type, level, lmer.df))``; ``specs`` may
+        be emmeans' formula spec (``"~ a | b"``; ``"pairwise ~ a"`` gives a dict of frames)."""
+        return implementation("emmeans")(
+            self, specs, by=by, at=at, type=type, level=level, lmer_df=lmer_df
         )
 
     def contrasts(
         self,
         specs: str | Sequence[str],
         *,
-        method: str = "pairwise",
+        method: str = "eff",
         by: str | Sequence[str] | None = None,
         adjust: str | None = None,
+        lmer_df: LmerDf | None = None,
     ) -> pd.DataFrame:
-        """``as.data.frame(contrast(emmeans(fit, specs, by), method, adjust))``."""
+        """``as.data.frame(contrast(emmeans(fit, specs, by, lmer.df), method, adjust))``."""
         return implementation("contrasts")(  # type: ignore[no-any-return]
-            self, specs, method=method, by=by, adjust=adjust
+            self, specs, method=method, by=by, adjust=adjust, lmer_df=lmer_df
         )
 
     def tidy(
@@ -228,7 +235,7 @@ class MixedFit:
         conf_int: bool = False,
         *,
         level: float = 0.95,
-        effects: Sequence[str] = ("fixed", "ran_pars"),
+        effects: Sequence[str] = ("ran_pars", "fixed"),
     ) -> pd.DataFrame:
         """All parameters in one frame, as ``broom.mixed::tidy(fit, effects, conf.int,
         conf.level)``."""
