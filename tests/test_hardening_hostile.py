@@ -188,12 +188,16 @@ def test_allowed_functions_fit_as_in_r(frames):
 #: Issue 23, item 9: the everyday pure functions added to the allow-list, each used at least
 #: once (a column's summary on either side, binning, choice, probit and logit scales).
 EVERYDAY = {
-    "mean, cut": "I(Reaction - mean(Reaction)) ~ I(Days - mean(Days)) + cut(Days, 3) + (1 | Subject)",
+    "mean, cut": (
+        "I(Reaction - mean(Reaction)) ~ I(Days - mean(Days)) + cut(Days, 3) + (1 | Subject)"
+    ),
     "median, sd, ifelse": (
         "I((Reaction - median(Reaction)) / sd(Reaction)) ~ ifelse(Days > 4, 1, 0) + Days + "
         "(1 | Subject)"
     ),
-    "min, max": "I((Reaction - min(Reaction)) / (max(Reaction) - min(Reaction))) ~ Days + (1 | Subject)",
+    "min, max": (
+        "I((Reaction - min(Reaction)) / (max(Reaction) - min(Reaction))) ~ Days + (1 | Subject)"
+    ),
     "range, sum, length, rev": (
         "I(Reaction / sum(range(Reaction)) * length(Reaction)) ~ I(rev(Days)) + (1 | Subject)"
     ),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import warnings
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -14,7 +13,15 @@ import pyarrow as pa
 from pylme._version import __version__
 from pylme.conversion.columns import ColumnPlan, plan_column
 from pylme.conversion.plan import fingerprint, plan_frame
-from pylme.errors import DataError, FormulaError, OptionError, PylmeWarning, warning_category
+from pylme.errors import (
+    DataError,
+    FormulaError,
+    OptionError,
+    PylmeWarning,
+    lme4_messages,
+    warn,
+    warning_category,
+)
 from pylme.models.options import check_contrasts, check_control, check_na_action
 from pylme.results.fit import MixedFit
 from pylme.results.meta import Provenance
@@ -230,15 +237,17 @@ def r_type(plan: ColumnPlan) -> str:
 
 
 def _emit_warnings(fit: MixedFit) -> None:
+    """R's warnings and messages, each of lme4's messages as its own warning, pointing at the
+    user's line; and the dropped-rows report."""
     for text in fit.convergence.warnings + fit.convergence.messages:
-        warnings.warn(f"lme4: {text}", warning_category(text), stacklevel=4)
+        for part in lme4_messages(text):
+            warn(f"lme4: {part}", warning_category(part))
     if fit.n_dropped:
-        warnings.warn(
+        warn(
             f"{fit.n_dropped} of {fit.provenance.n_rows} rows had missing values in the "
             "model's columns and "
             "were left out of the fit; fitted and residuals hold NaN for them",
             PylmeWarning,
-            stacklevel=4,
         )
 
 
