@@ -271,7 +271,9 @@ class MixedFit:
         progress: bool | None = None,
     ) -> pd.DataFrame:
         """Parametric bootstrap, one row per replicate (R's ``bootMer`` with
-        ``backend="serial"``)."""
+        ``backend="serial"``). What the refits reported (singular, not converged, failed) is
+        in ``df.attrs["refits"]`` (:class:`~pylme.results.RefitReport`) and comes as one
+        warning with R's ``print.bootWarnings`` lines."""
         return implementation("bootstrap")(  # type: ignore[no-any-return]
             self,
             nsim,
