@@ -47,7 +47,8 @@ class MixedFit:
     formula : str
         The formula as R deparses it (``provenance.formula`` keeps the text as given).
     deviance : float
-        lme4's ``deviance()``: for an ML lmer fit -2 * loglik; for a REML fit the ML
+        R's ``deviance(fit)`` (not the "deviance" column of ``summary()``'s header, which is
+        -2 * loglik): for an ML lmer fit -2 * loglik; for a REML fit the ML
         deviance at the REML estimates, ``deviance(fit, REML = FALSE)`` (``reml_criterion``
         holds ``REMLcrit()``); for a glmer fit not -2 * loglik (see GlmerFit).
     df : int
