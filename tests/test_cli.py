@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import rref
@@ -188,3 +189,50 @@ def test_demo_with_imm10(imm10):
     assert res.returncode == 0, res.stderr
     assert "tau00 as an SD): 5.02" in res.stdout
     assert "homework effect 0.6650" in res.stdout
+
+
+@pytest.fixture(scope="module")
+def cbpp_r():
+    """R's fit of lme4's cbpp (Rscript reference.R, no Python between): period a factor."""
+    case = {
+        "id": "cbpp",
+        "function": "glmer",
+        "formula": "cbind(incidence, size - incidence) ~ period + (1 | herd)",
+        "data": rref.r_dataset("lme4", "cbpp"),
+        "options": {"family": "binomial"},
+    }
+    return rref.reference_fits([case])["cbpp"]
+
+
+def check_cbpp_numbers(numbers: dict, ref: dict) -> None:
+    assert numbers["fixef"]["term"] == ref["fixef_terms"]  # (Intercept), period2, 3, 4
+    assert_close(numbers["fixef"]["estimate"], rref.as_float_array(ref["fixef"]), what="fixef")
+    assert_close(numbers["loglik"], float(np.ravel(ref["loglik"])[0]), what="logLik")
+
+
+def test_csv_round_trip_keeps_factors_with_factor_option(tmp_path, cbpp_r):
+    """Issue 23, item 8: `pylme datasets cbpp --out cbpp.csv` warns that the CSV loses the
+    factors; `pylme fit ... --factor period` gives R's cbpp fit (three period contrasts)."""
+    path = tmp_path / "cbpp.csv"
+    res = run("datasets", "cbpp", "--out", str(path))
+    assert res.returncode == 0, res.stderr
+    warning = res.stderr.strip()
+    assert warning.startswith("warning:") and "CSV loses factor types" in warning
+    assert "herd, period" in warning and "parquet" in warning and "--factor period" in warning
+    formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+    out = tmp_path / "fit.json"
+    args = ("fit", formula, str(path), "--family", "binomial", "--json", str(out))
+    res = run(*args, "--factor", "period", "--factor", "herd")
+    assert res.returncode == 0, res.stderr
+    check_cbpp_numbers(json.loads(out.read_text()), cbpp_r)
+    res = run(*args)  # without --factor: period is a number, one slope
+    assert res.returncode == 0, res.stderr
+    with pytest.raises(AssertionError):
+        check_cbpp_numbers(json.loads(out.read_text()), cbpp_r)
+    res = run(*args, "--factor", "perod")
+    assert res.returncode == 2 and "perod" in res.stderr
+
+
+def test_parquet_out_does_not_warn(tmp_path):
+    res = run("datasets", "cbpp", "--out", str(tmp_path / "cbpp.parquet"))
+    assert res.returncode == 0 and "warning" not in res.stderr, res.stderr
