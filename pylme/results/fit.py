@@ -252,7 +252,9 @@ class MixedFit:
     def plot_ranef(
         self, group: str | None = None, *, terms: Sequence[str] | None = None, ax: Any = None
     ) -> Any:
-        """Caterpillar plot of the conditional modes ± 1.96 conditional SD; a matplotlib Figure."""
+        """Caterpillar plot of the conditional modes ± 1.96 conditional SD; a matplotlib Figure.
+        Without ``group``, every grouping factor (one row of panels each, as lme4's
+        ``dotplot(ranef(fit, condVar = TRUE))``); with it, that factor's."""
         return implementation("plot_ranef")(self, group, terms=terms, ax=ax)
 
     def plot_residuals(self, *, axes: Any = None) -> Any:
