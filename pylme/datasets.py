@@ -8,6 +8,7 @@ one piece, factors as their integer codes plus levels, in R's level order.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,34 @@ def _session() -> Any:
     return get_session()
 
 
+def _check_name(name: Any, package: Any) -> None:
+    """:class:`DataError` naming the data set, with the nearest names (``difflib``), when
+    ``package`` has no data set ``name``."""
+    from pylme.errors import DataError
+
+    if not isinstance(name, str) or not isinstance(package, str):
+        raise DataError(f"name and package must be strings; got {name!r} and {package!r}")
+    where = (package, *(p for p in PACKAGES if p != package))
+    listing = _session().call("pylme_dataset_list", {"packages": [*where]}).value
+    names = list(listing["name"] or ())
+    packages = list(listing["package"] or ())
+    if (package, name) in zip(packages, names):
+        return
+    if package not in packages and package not in PACKAGES:
+        raise DataError(
+            f"cannot load data set {name!r}: the R package {package!r} is not installed "
+            "(or has no data sets)"
+        )
+    by_lower = {f"{n.lower()}\0{p}": (p, n) for p, n in zip(packages, names)}
+    lowered = [k.split("\0")[0] for k in by_lower]
+    close = difflib.get_close_matches(name.lower(), lowered, n=5, cutoff=0.6)
+    hits = [by_lower[k] for k in by_lower if k.split("\0")[0] in close]
+    hits.sort(key=lambda pn: close.index(pn[1].lower()))
+    shown = [n if p == package else f"{n} (package={p!r})" for p, n in hits]
+    hint = f"; did you mean {', '.join(shown)}?" if shown else " (see pylme.datasets.list())"
+    raise DataError(f"no data set {name!r} in the R package {package!r}{hint}")
+
+
 def load(name: str, package: str = "lme4") -> Any:
     """``data(name, package = package)`` as a pandas DataFrame.
 
@@ -46,6 +75,7 @@ def load(name: str, package: str = "lme4") -> Any:
     """
     import pandas as pd
 
+    _check_name(name, package)
     res = _session().call("pylme_dataset", {"name": name, "package": package}).value
     return pd.DataFrame({n: _column(res["columns"][n]) for n in res["names"]})
 

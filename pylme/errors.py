@@ -6,6 +6,11 @@ callers can catch everything pylme does with a single ``except`` or warnings fil
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+import warnings
+
 
 class PylmeError(Exception):
     """Root of every error raised by pylme."""
@@ -105,6 +110,32 @@ def warning_category(origin: str) -> type[PylmeWarning]:
     return ORIGIN_CATEGORIES.get(origin, PylmeWarning)
 
 
+#: pylme's own directory: frames in files under it are pylme's, not the user's.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+#: lme4's checkConv joins its Hessian messages with ";" into one warning
+#: (``paste(resHess$messages, collapse = ";")``); each part starts with one of these.
+_LME4_JOINED = re.compile(r";(?=Model |Hessian |Problem with Hessian )")
+
+
+def lme4_messages(text: str) -> list[str]:
+    """One R warning or message text as lme4's own messages: a text lme4 joined with ";"
+    (``"Model is nearly unidentifiable: very large eigenvalue ...;Model is nearly ..."``)
+    becomes its parts."""
+    return [part for part in _LME4_JOINED.split(text) if part]
+
+
+def warn(message: str, category: type[Warning] = UserWarning) -> None:
+    """``warnings.warn(message, category)`` pointing at the user's line (the first frame
+    outside pylme), whichever public function it came through."""
+    frame = sys._getframe(1)  # warn's caller: stacklevel 2
+    level = 2
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 __all__ = [
     "ConvergenceWarning",
     "DataError",
@@ -119,5 +150,7 @@ __all__ = [
     "RNotFoundError",
     "SingularFitWarning",
     "TrustedFormulaWarning",
+    "lme4_messages",
+    "warn",
     "warning_category",
 ]

@@ -4,7 +4,10 @@ ver <- function(p) {
   if (nzchar(system.file(package = p))) as.character(utils::packageVersion(p)) else NA_character_
 }
 out <- c(R = paste(R.version$major, R.version$minor, sep = "."))
-for (p in c("lme4", "Matrix", "lmerTest", "emmeans", "pbkrtest")) out[p] <- ver(p)
+# The packages to check are the arguments (pylme's doctor passes its whole table).
+pkgs <- commandArgs(trailingOnly = TRUE)
+if (!length(pkgs)) pkgs <- c("lme4", "Matrix", "lmerTest", "emmeans", "pbkrtest", "broom.mixed")
+for (p in pkgs) out[p] <- ver(p)
 blas <- tryCatch(utils::sessionInfo()$BLAS, error = function(e) NA_character_)
 if (is.null(blas) || !nzchar(blas)) blas <- tryCatch(extSoftVersion()[["BLAS"]], error = function(e) NA_character_)
 out["BLAS"] <- blas

@@ -25,6 +25,16 @@ PYLME_FORMULA_OPS <- c("~", "+", "-", "*", "/", ":", "^", "%in%", "|", "||", "("
 # Beyond the hardening issue's list: floor/ceiling/trunc/signif/sign (pure rounding),
 # atan2/sinpi/cospi/tanpi (trigonometric), relevel (reorders factor levels), and c (builds
 # a vector of constants, as in factor(x, levels = c("a", "b"))).
+# Added for issue 23 (everyday pure functions; each computes from its arguments alone, with
+# no side effect, no evaluation of text and no access to the environment or the file system):
+#   mean, median, sd        centring and scaling, as in I(Days - mean(Days))
+#   min, max, range, sum    summaries of a column, as in I((x - min(x)) / (max(x) - min(x)))
+#   length, rev             the length of a column, a column in reverse order
+#   cut                     binning a numeric column into a factor, as in cut(Days, 3)
+#   ifelse                  elementwise choice, as in ifelse(Days > 4, 1, 0)
+#   pnorm, qnorm            normal distribution and quantile functions (probit scale)
+#   plogis, qlogis          logistic distribution and quantile functions (logit scale)
+# Their arguments are walked like any other, so a call hidden inside one is still refused.
 PYLME_SAFE_CALLS <- c(
   "+", "-", "*", "/", "^", "%%", "%/%", "(",
   "==", "!=", "<", ">", "<=", ">=", "&", "&&", "|", "||", "!", "%in%",
@@ -33,7 +43,9 @@ PYLME_SAFE_CALLS <- c(
   "asinh", "acosh", "atanh", "sinpi", "cospi", "tanpi",
   "pmin", "pmax", "round", "signif", "floor", "ceiling", "trunc", "sign",
   "poly", "ns", "bs", "scale", "factor", "as.factor", "ordered", "relevel",
-  "as.numeric", "as.integer", "as.logical", "offset", "cbind", "interaction", "c"
+  "as.numeric", "as.integer", "as.logical", "offset", "cbind", "interaction", "c",
+  "mean", "median", "sd", "min", "max", "range", "sum", "length", "rev", "cut", "ifelse",
+  "pnorm", "qnorm", "plogis", "qlogis"
 )
 
 # pkg::fun calls allowed (`:::` never is).

@@ -41,16 +41,22 @@ pylme_boot_fun <- function(object, tick) {
 
 # confint(model, parm, level, method, nsim, boot.type, oldNames = FALSE), under set.seed(seed)
 # for the bootstrap. `tick` (optional) is called once per bootstrap refit.
+# The bootstrap runs confint.merMod's own "boot" branch (bootMer, the all-failed check,
+# confint(bb, level, type), the parm rows) so that the refits' messages, which confint() only
+# prints (print.bootWarnings), come back as counts (pylme_boot_msgs).
 pylme_confint <- function(req) {
   m <- req$model
+  if (identical(req$method, "boot")) {
+    if (!is.null(req$seed)) set.seed(req$seed)
+    bb <- lme4::bootMer(m, FUN = pylme_boot_fun(m, req$tick), nsim = req$nsim)
+    if (all(is.na(bb$t))) stop("*all* bootstrap runs failed!")
+    ci <- stats::confint(bb, level = req$level, type = req$boot_type)
+    if (!is.null(req$parm)) ci <- ci[unlist(req$parm), , drop = FALSE]
+    return(list(rownames = rownames(ci), colnames = colnames(ci), values = unname(as.matrix(ci)),
+                refits = pylme_boot_msgs(bb)))
+  }
   args <- list(m, level = req$level, method = req$method, oldNames = FALSE, quiet = TRUE)
   if (!is.null(req$parm)) args$parm <- unlist(req$parm)
-  if (identical(req$method, "boot")) {
-    args$nsim <- req$nsim
-    args$boot.type <- req$boot_type
-    args$FUN <- pylme_boot_fun(m, req$tick)
-    if (!is.null(req$seed)) set.seed(req$seed)
-  }
   ci <- do.call(stats::confint, args)
   list(rownames = rownames(ci), colnames = colnames(ci), values = unname(as.matrix(ci)))
 }

@@ -181,22 +181,33 @@ pylme_boot_stat <- function(statistic) {
   }
 }
 
+# The messages, warnings and errors of a bootMer run's refits (attr(b, "boot.all.msgs"), what
+# lme4's print.bootWarnings prints): per kind, the texts and their counts, in the order
+# print.bootWarnings takes them (sort() of the table: fewest first).
+pylme_boot_msgs <- function(b) {
+  msgs <- attr(b, "boot.all.msgs")
+  kinds <- c(message = "factory-message", warning = "factory-warning", error = "factory-error")
+  lapply(kinds, function(k) {
+    m <- if (is.null(msgs[[k]])) integer() else sort(msgs[[k]])
+    list(text = as.character(names(m)), count = as.integer(m))
+  })
+}
+
 # R's own bootMer with one seed for the whole run (backend = "serial").
 pylme_bootstrap <- function(req) {
   FUN <- pylme_boot_stat(req$statistic)
   b <- lme4::bootMer(req$model, FUN, nsim = as.integer(req$nsim), seed = as.integer(req$seed))
-  list(t = unname(b$t), names = names(b$t0))
+  list(t = unname(b$t), names = names(b$t0), refits = pylme_boot_msgs(b))
 }
 
 # One bootMer replicate per seed (the parallel backends): the same results whatever the split.
 pylme_bootstrap_seeds <- function(req) {
   FUN <- pylme_boot_stat(req$statistic)
   seeds <- as.integer(req$seeds)
-  rows <- lapply(seeds, function(s) {
-    b <- lme4::bootMer(req$model, FUN, nsim = 1L, seed = s)
-    as.numeric(b$t[1L, ])
-  })
-  list(t = do.call(rbind, rows), names = names(FUN(req$model)))
+  boots <- lapply(seeds, function(s) lme4::bootMer(req$model, FUN, nsim = 1L, seed = s))
+  rows <- lapply(boots, function(b) as.numeric(b$t[1L, ]))
+  list(t = do.call(rbind, rows), names = names(FUN(req$model)),
+       refits = lapply(boots, pylme_boot_msgs))
 }
 
 # -- results travelling back from workers ----------------------------------------------------

@@ -9,6 +9,25 @@ here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value =
 source(file.path(here, "data_io.R"))
 suppressPackageStartupMessages(library(lme4))
 
+# What the console shows for `x <- summary(fit); x` (auto-printed, so lme4 names it x):
+# the printed text and R's messages (lme4's note on a correlation matrix not shown) in the
+# order they appear, one line each.
+console_lines <- function(fit) {
+  out <- character()
+  con <- textConnection("out", "w", local = TRUE)
+  sink(con)
+  sink(con, type = "message")
+  tryCatch({
+    x <- summary(fit)
+    print(x)
+  }, finally = {
+    sink(type = "message")
+    sink()
+    close(con)
+  })
+  out
+}
+
 fit_case <- function(case) {
   d <- pylme_read_frame(case$data)
   # Columns R should see as factor(), as a string column reaches R through pylme.
@@ -55,7 +74,7 @@ fit_case <- function(case) {
     reml_criterion = if (isREML(fit)) REMLcrit(fit) else NULL,
     sigma = sigma(fit), nobs = nobs(fit), ngrps = as.list(ngrps(fit)), df_residual = df.residual(fit),
     singular = isSingular(fit),
-    summary = capture.output(print(summary(fit)))
+    summary = console_lines(fit)
   )
   if (isGLMM(fit)) {
     out$linear_predictor <- unname(predict(fit, type = "link"))

@@ -186,7 +186,9 @@ pylme_dataset <- function(req) {
     pylme_stop("data", sprintf("the R package '%s' is not installed", req$package))
   }
   env <- new.env()
-  found <- utils::data(list = req$name, package = req$package, envir = env)
+  items <- pylme_dataset_items(req$package)
+  file <- items$file[match(req$name, items$name)]
+  found <- utils::data(list = if (is.na(file)) req$name else file, package = req$package, envir = env)
   if (!exists(req$name, envir = env, inherits = FALSE)) {
     pylme_stop("data", sprintf("the R package '%s' has no data set '%s'", req$package, req$name))
   }

@@ -109,6 +109,13 @@ LMER_CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
     "sleep_slope_only": ("lme4:sleepstudy", "Reaction ~ Days + (0 + Days | Subject)", {}, {}),
     "penicillin_crossed": ("lme4:Penicillin", "diameter ~ 1 + (1 | plate) + (1 | sample)", {}, {}),
     "pastes_nested": ("lme4:Pastes", "strength ~ 1 + (1 | batch/cask)", {}, {}),
+    # p = 18 fixed effects > 12: R's note that the correlation matrix is not shown
+    "cake_18_fixef": (
+        "lme4:cake",
+        "angle ~ recipe * temperature + (1 | recipe:replicate)",
+        {},
+        {},
+    ),
     "na_rows": ("sleep_na", "Reaction ~ Days + (Days | Subject)", {}, {}),
     "string_groups": ("synthetic", "y ~ x + (1 | g)", {}, {}),
     "unsorted_categorical": ("synthetic", "y ~ x + f + (1 + x | g)", {}, {}),

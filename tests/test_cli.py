@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import rref
@@ -180,7 +182,7 @@ def test_doctor_missing_optional_package_exits_0(monkeypatch):
     fake_r(monkeypatch, lmerTest=None)
     res = CliRunner().invoke(cli, ["doctor"])
     assert res.exit_code == 0, res.output
-    assert "lmerTest  missing" in res.output
+    assert re.search(r"lmerTest +missing", res.output)
     assert "sudo apt-get install --no-install-recommends r-cran-lmertest" in res.output
 
 
@@ -231,3 +233,91 @@ def test_demo_with_imm10(imm10):
     assert res.returncode == 0, res.stderr
     assert "tau00 as an SD): 5.02" in res.stdout
     assert "homework effect 0.6650" in res.stdout
+
+
+@pytest.fixture(scope="module")
+def cbpp_r():
+    """R's fit of lme4's cbpp (Rscript reference.R, no Python between): period a factor."""
+    case = {
+        "id": "cbpp",
+        "function": "glmer",
+        "formula": "cbind(incidence, size - incidence) ~ period + (1 | herd)",
+        "data": rref.r_dataset("lme4", "cbpp"),
+        "options": {"family": "binomial"},
+    }
+    return rref.reference_fits([case])["cbpp"]
+
+
+def check_cbpp_numbers(numbers: dict, ref: dict) -> None:
+    assert numbers["fixef"]["term"] == ref["fixef_terms"]  # (Intercept), period2, 3, 4
+    assert_close(numbers["fixef"]["estimate"], rref.as_float_array(ref["fixef"]), what="fixef")
+    assert_close(numbers["loglik"], float(np.ravel(ref["loglik"])[0]), what="logLik")
+
+
+def test_csv_round_trip_keeps_factors_with_factor_option(tmp_path, cbpp_r):
+    """Issue 23, item 8: `pylme datasets cbpp --out cbpp.csv` warns that the CSV loses the
+    factors; `pylme fit ... --factor period` gives R's cbpp fit (three period contrasts)."""
+    path = tmp_path / "cbpp.csv"
+    res = run("datasets", "cbpp", "--out", str(path))
+    assert res.returncode == 0, res.stderr
+    warning = res.stderr.strip()
+    assert warning.startswith("warning:") and "CSV loses factor types" in warning
+    assert "herd, period" in warning and "parquet" in warning and "--factor period" in warning
+    formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+    out = tmp_path / "fit.json"
+    args = ("fit", formula, str(path), "--family", "binomial", "--json", str(out))
+    res = run(*args, "--factor", "period", "--factor", "herd")
+    assert res.returncode == 0, res.stderr
+    check_cbpp_numbers(json.loads(out.read_text()), cbpp_r)
+    res = run(*args)  # without --factor: period is a number, one slope
+    assert res.returncode == 0, res.stderr
+    with pytest.raises(AssertionError):
+        check_cbpp_numbers(json.loads(out.read_text()), cbpp_r)
+    res = run(*args, "--factor", "perod")
+    assert res.returncode == 2 and "perod" in res.stderr
+
+
+def test_parquet_out_does_not_warn(tmp_path):
+    res = run("datasets", "cbpp", "--out", str(tmp_path / "cbpp.parquet"))
+    assert res.returncode == 0 and "warning" not in res.stderr, res.stderr
+
+
+#: R's own packages (shipped with R itself): no doctor line needed.
+BASE_R = {"base", "stats", "utils", "methods", "splines", "graphics", "grDevices", "tools"}
+
+
+def r_packages_the_code_uses() -> set[str]:
+    """Every pkg:: and requireNamespace("pkg") in the R code pylme runs (the session's
+    files and verify.R), and every package pylme's Python checks for (ddf.DEBIAN_PACKAGES)."""
+    from pylme.models.ddf import DEBIAN_PACKAGES
+    from pylme.runtime.session import R_FILES, r_scripts_dir
+
+    found = set(DEBIAN_PACKAGES)
+    for name in (*R_FILES, "verify.R"):
+        text = (r_scripts_dir() / name).read_text()
+        text = "\n".join(line.split("#")[0] for line in text.splitlines())  # code, not comments
+        found |= set(re.findall(r"\b([A-Za-z][A-Za-z0-9.]*):::?[A-Za-z.]", text))
+        found |= set(re.findall(r"requireNamespace\(\"([A-Za-z0-9.]+)\"", text))
+    return found - BASE_R
+
+
+def test_doctor_checks_every_r_package_some_method_needs():
+    """Issue 23, item 17: broom.mixed (fit.tidy()) and every other optional package."""
+    from pylme.models.ddf import DEBIAN_PACKAGES
+
+    used = r_packages_the_code_uses()
+    assert {"broom.mixed", "emmeans", "lmerTest", "jsonlite", "digest"} <= used
+    assert used <= set(doctor.R_PACKAGES), used - set(doctor.R_PACKAGES)
+    for package, debian in DEBIAN_PACKAGES.items():
+        assert doctor.R_PACKAGES[package][0] == debian
+    found = doctor.probe_r()  # doctor.R is asked about each of them
+    assert set(doctor.R_PACKAGES) <= set(found)
+
+
+def test_doctor_names_the_method_of_a_missing_package(monkeypatch):
+    fake_r(monkeypatch, **{"broom.mixed": None, "pbkrtest": None})
+    res = CliRunner().invoke(cli, ["doctor"])
+    assert res.exit_code == 0, res.output
+    assert "broom.mixed  missing (needed by fit.tidy())" in res.output
+    assert "r-cran-broom.mixed" in res.output
+    assert "pbkrtest     missing (needed by ddf='Kenward-Roger', fit.emmeans()" in res.output

@@ -11,6 +11,7 @@ import rref
 
 import pylme
 from pylme.crosscheck.result import CrossCheck, row
+from pylme.display.fit_html import summary_minus2_label
 
 #: Cells show 7 significant digits (R's default print digits): a cell is within half a unit
 #: of the 7th digit of the value, a relative error below 5e-7.
@@ -91,16 +92,16 @@ def check_fit_html(fit, html_text: str | None = None) -> None:
     assert int(stats["Observations"]) == fit.nobs
     for g, n in fit.ngrps.items():
         assert int(stats[f"Groups: {g}"]) == n
-    for label, value in [
-        ("AIC", fit.aic),
-        ("BIC", fit.bic),
-        ("logLik", fit.loglik),
-        ("deviance", fit.deviance),
-    ]:
+    for label, value in [("AIC", fit.aic), ("BIC", fit.bic), ("logLik", fit.loglik)]:
         assert close(stats[label], value), label
     assert int(stats["df.resid"]) == fit.df_residual
     if getattr(fit, "reml_criterion", None) is not None:
         assert close(stats["REML criterion"], fit.reml_criterion)
+        assert close(stats["deviance(fit, REML = FALSE)"], fit.deviance)
+        assert "deviance" not in stats  # summary() shows no deviance for a REML fit
+    else:
+        assert close(stats[summary_minus2_label(fit)], -2 * fit.loglik)  # as summary() shows
+        assert close(stats["deviance(fit)"], fit.deviance)  # R's deviance(), named as such
 
     re = table(parsed, "Random effects")
     assert re["header"][:4] == ["Groups", "Name", "Variance", "Std.Dev."]
@@ -162,6 +163,48 @@ def test_html_check_catches_a_wrong_number(slopes):
     fe = dataclasses.replace(slopes.fixef, std_error=slopes.fixef.std_error[::-1].copy())
     with pytest.raises(AssertionError):
         check_fit_html(dataclasses.replace(slopes, fixef=fe), shown)
+
+
+@pytest.fixture(scope="module")
+def cbpp_r():
+    """R's own numbers for cbpp (Rscript reference.R: logLik, deviance(), print(summary()))."""
+    case = {
+        "id": "cbpp",
+        "function": "glmer",
+        "formula": "cbind(incidence, size - incidence) ~ period + (1 | herd)",
+        "data": rref.r_dataset("lme4", "cbpp"),
+        "options": {"family": "binomial"},
+    }
+    return rref.reference_fits([case])["cbpp"]
+
+
+def r_header_row(summary_lines: list[str]) -> dict[str, str]:
+    """The AIC ... df.resid row of R's printed summary, label -> printed value."""
+    (at,) = [i for i, ln in enumerate(summary_lines) if ln.split()[:3] == ["AIC", "BIC", "logLik"]]
+    return dict(zip(summary_lines[at].split(), summary_lines[at + 1].split()))
+
+
+def check_deviance_rows(stats: dict[str, str], ref: dict) -> None:
+    """The row under summary()'s label holds what R's summary prints there (-2 logLik), and
+    R's deviance() has its own row."""
+    printed = r_header_row(ref["summary"])
+    label = [k for k in printed if k not in ("AIC", "BIC", "logLik", "df.resid")][0]
+    assert abs(float(stats[label]) - float(printed[label])) <= 0.05 + 1e-9, label
+    assert close(stats["deviance(fit)"], float(np.asarray(ref["deviance"]).ravel()[0]))
+
+
+def test_glmer_deviance_rows_as_r(cbpp_r):
+    """cbpp: R's summary prints deviance 184.1 (-2 logLik); R's deviance() is 73.47."""
+    fit = pylme.glmer(
+        "cbind(incidence, size - incidence) ~ period + (1 | herd)",
+        rref.r_dataset("lme4", "cbpp"),
+        family="binomial",
+    )
+    stats = {r[0]: r[1] for r in table(parse(fit._repr_html_()), "Fit statistics")["rows"]}
+    check_deviance_rows(stats, cbpp_r)
+    wrong = {**stats, "deviance": stats["deviance(fit)"]}  # the row before issue 23
+    with pytest.raises(AssertionError):
+        check_deviance_rows(wrong, cbpp_r)
 
 
 def test_glmer_html_has_p_values():

@@ -184,3 +184,53 @@ def test_allowed_functions_fit_as_in_r(frames):
     fit = pylme.lmer(formula, frames["lmer"])
     assert list(fit.fixef.terms) == ref["fixef_terms"]
     assert_close(fit.fixef.estimate, rref.as_float_array(ref["fixef"]), what="fixef")
+
+
+#: Issue 23, item 9: the everyday pure functions added to the allow-list, each used at least
+#: once (a column's summary on either side, binning, choice, probit and logit scales).
+EVERYDAY = {
+    "mean, cut": (
+        "I(Reaction - mean(Reaction)) ~ I(Days - mean(Days)) + cut(Days, 3) + (1 | Subject)"
+    ),
+    "median, sd, ifelse": (
+        "I((Reaction - median(Reaction)) / sd(Reaction)) ~ ifelse(Days > 4, 1, 0) + Days + "
+        "(1 | Subject)"
+    ),
+    "min, max": (
+        "I((Reaction - min(Reaction)) / (max(Reaction) - min(Reaction))) ~ Days + (1 | Subject)"
+    ),
+    "range, sum, length, rev": (
+        "I(Reaction / sum(range(Reaction)) * length(Reaction)) ~ I(rev(Days)) + (1 | Subject)"
+    ),
+    "pnorm, qnorm, plogis": (
+        "I(qnorm(pnorm(Reaction, 300, 50))) ~ I(plogis(Days - 4)) + (1 | Subject)"
+    ),
+    "qlogis": "I(qlogis(pnorm(Reaction, 300, 80))) ~ Days + (1 | Subject)",
+}
+
+
+@pytest.fixture(scope="module")
+def everyday_reference(frames):
+    """R's fits of every EVERYDAY formula (one Rscript run of reference.R, no Python)."""
+    cases = [
+        {"id": k, "function": "lmer", "formula": f, "data": frames["lmer"], "options": {}}
+        for k, f in EVERYDAY.items()
+    ]
+    return rref.reference_fits(cases)
+
+
+@pytest.mark.parametrize("case", list(EVERYDAY))
+def test_everyday_functions_fit_as_in_r(case, frames, everyday_reference):
+    ref = everyday_reference[case]
+    assert "error" not in ref, ref.get("error")
+    fit = pylme.lmer(EVERYDAY[case], frames["lmer"])
+    assert list(fit.fixef.terms) == ref["fixef_terms"]
+    assert_close(fit.fixef.estimate, rref.as_float_array(ref["fixef"]), what="fixef")
+    assert_close(fit.loglik, float(np.asarray(ref["loglik"]).ravel()[0]), what="logLik")
+
+
+def test_everyday_functions_still_refuse_what_hides_inside(frames):
+    with pytest.raises(pylme.FormulaError, match="system"):
+        pylme.lmer('Reaction ~ ifelse(Days > 4, system("true"), 0) + (1 | Subject)', frames["lmer"])
+    with pytest.raises(pylme.FormulaError, match="get"):
+        pylme.lmer('Reaction ~ I(Days - mean(get("Days"))) + (1 | Subject)', frames["lmer"])

@@ -165,3 +165,58 @@ def test_missing_matplotlib_names_the_extra(slopes, monkeypatch):
         fit.plot_ranef()
     with pytest.raises(pylme.PylmeError):
         fit.plot_residuals()
+
+
+@pytest.fixture(scope="module")
+def nested():
+    """(1 | batch/cask): two grouping factors, cask:batch and batch."""
+    data = rref.r_dataset("lme4", "Pastes")
+    formula = "strength ~ 1 + (1 | batch/cask)"
+    return pylme.lmer(formula, data), r_plot_reference("lmer", formula, data)
+
+
+def check_all_groups(fig, ref: dict) -> None:
+    """One subfigure per grouping factor, in R's order, each equal to lme4's dotplot data."""
+    assert [s.get_suptitle() for s in fig.subfigs] == list(ref["dotplot"])
+    for sub, group in zip(fig.subfigs, ref["dotplot"]):
+        check_caterpillar(sub, ref, group)
+
+
+def test_caterpillar_draws_every_grouping_factor(nested):
+    """Issue 23, item 11: dotplot(ranef(fm, condVar = TRUE)) draws every factor."""
+    fit, ref = nested
+    assert len(ref["dotplot"]) == 2
+    fig = fit.plot_ranef()
+    png_bytes(fig)
+    check_all_groups(fig, ref)
+    for group in ref["dotplot"]:  # or one, by name
+        check_caterpillar(fit.plot_ranef(group), ref, group)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_all_groups_check_catches_a_missing_group(nested):
+    fit, ref = nested
+    with pytest.raises(AssertionError):
+        check_all_groups(fit.plot_ranef("batch"), ref)  # only one of the two factors
+    fig = fit.plot_ranef()
+    (line,) = [ln for ln in fig.subfigs[1].axes[0].lines if ln.get_label() == "conditional mode"]
+    x, y = line.get_data()
+    line.set_data(np.asarray(x) + 1e-3, y)
+    with pytest.raises(AssertionError):
+        check_all_groups(fig, ref)
+
+
+def test_all_groups_on_own_axes_and_terms_need_a_group(nested):
+    import matplotlib.pyplot as plt
+
+    fit, ref = nested
+    fig, axes = plt.subplots(1, 2)
+    assert fit.plot_ranef(ax=axes) is fig
+    for axis, group in zip(axes, ref["dotplot"]):
+        values = rref.as_float_array(ref["dotplot"][group]["panels"]["(Intercept)"]["values"])
+        assert_close(drawn(axis, "conditional mode")[:, 0], values, what=group)
+    with pytest.raises(OptionError, match="group="):
+        fit.plot_ranef(terms=["(Intercept)"])
+    plt.close("all")

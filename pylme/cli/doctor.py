@@ -19,13 +19,27 @@ import click
 from pylme._version import __version__
 from pylme.cli._common import FAILED
 
-#: R package -> (Debian package, needed for fitting?, what uses it)
+#: R package -> (Debian package, needed for fitting?, the methods that use it). Every R
+#: package some method needs is here (tests/test_cli.py checks the code against this table).
 R_PACKAGES = {
     "lme4": ("r-cran-lme4", True, "fitting"),
     "Matrix": ("r-cran-matrix", True, "fitting"),
-    "lmerTest": ("r-cran-lmertest", False, "ddf= p-values and anova()"),
-    "emmeans": ("r-cran-emmeans", False, "emmeans() and contrasts()"),
-    "pbkrtest": ("r-cran-pbkrtest", False, "Kenward-Roger degrees of freedom"),
+    "lmerTest": (
+        "r-cran-lmertest",
+        False,
+        "lmer(..., ddf=), fit.anova(), fit.tidy() of a fit with ddf",
+    ),
+    "pbkrtest": (
+        "r-cran-pbkrtest",
+        False,
+        "ddf='Kenward-Roger', fit.emmeans() and fit.contrasts() of an lmer fit",
+    ),
+    "emmeans": ("r-cran-emmeans", False, "fit.emmeans(), fit.contrasts()"),
+    "broom.mixed": ("r-cran-broom.mixed", False, "fit.tidy()"),
+    "mlmRev": ("r-cran-mlmrev", False, "pylme.datasets.load(..., package='mlmRev'), list()"),
+    "jsonlite": ("r-cran-jsonlite", False, "Rscript r_scripts/verify.R (receipts in pure R)"),
+    "digest": ("r-cran-digest", False, "verify.R's data fingerprint check (or openssl)"),
+    "openssl": ("r-cran-openssl", False, "verify.R's data fingerprint check (or digest)"),
 }
 MIN_R, MIN_LME4 = (4, 1), (1, 1, 27)
 APT = "sudo apt-get install --no-install-recommends"
@@ -73,7 +87,7 @@ def probe_r() -> dict[str, str | None]:
     from pylme.runtime.session import r_scripts_dir
 
     res = subprocess.run(
-        [exe, "--vanilla", str(r_scripts_dir() / "doctor.R")],
+        [exe, "--vanilla", str(r_scripts_dir() / "doctor.R"), *R_PACKAGES],
         capture_output=True,
         text=True,
         timeout=120,
@@ -120,11 +134,11 @@ def checks(r: dict[str, str | None], rpy2: str | None) -> list[Check]:
         found = r.get(package)
         fix = f"{APT} {debian}   (or in R: install.packages('{package}'))"
         if found is None:
-            out.append(Check(package, f"missing (for {purpose})", needed, fix))
+            out.append(Check(package, f"missing (needed by {purpose})", needed, fix))
         elif package == "lme4" and _version(found) < MIN_LME4:
             out.append(Check(package, f"{found} (pylme needs >= 1.1-27)", needed, fix))
         else:
-            out.append(Check(package, found, needed))
+            out.append(Check(package, found if needed else f"{found} (for {purpose})", needed))
     out.append(Check("BLAS", r.get("BLAS") or "unknown", False))
     return out
 

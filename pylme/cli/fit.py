@@ -58,6 +58,28 @@ def fit_numbers(fit: Any) -> dict[str, Any]:
     }
 
 
+def as_factors(frame: Any, columns: tuple[str, ...]) -> Any:
+    """``frame`` with each of ``columns`` as a categorical whose levels are what R's
+    ``factor()`` gives for the column read from a CSV (numbers in numeric order, written as
+    R writes them: 1, not 1.0); missing values stay missing."""
+    import pandas as pd
+
+    for col in columns:
+        if col not in frame.columns:
+            raise BadInput(f"--factor {col}: no column {col!r} in the data ({', '.join(frame)})")
+        values = frame[col]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue  # strings (and logicals) reach R as factors with R's own level order
+        present = values.dropna()
+        integral = bool((present == present.round()).all())
+        uniques = sorted(present.unique())
+        text = {v: str(int(v)) if integral else repr(float(v)) for v in uniques}
+        frame[col] = pd.Categorical(
+            values.map(text), categories=[text[v] for v in uniques], ordered=False
+        )
+    return frame
+
+
 @click.command("fit")
 @click.argument("formula")
 @click.argument("data", type=click.Path(dir_okay=False))
@@ -72,6 +94,13 @@ def fit_numbers(fit: Any) -> dict[str, Any]:
     help="Turn pylme's formula check off (as trusted=True): the formula can then run any R "
     "code. Only for a formula you wrote yourself.",
 )
+@click.option(
+    "--factor",
+    "factors",
+    multiple=True,
+    metavar="COL",
+    help="Treat column COL as a factor (repeatable): a CSV keeps no factor types.",
+)
 @reported
 def fit_command(
     formula: str,
@@ -82,12 +111,13 @@ def fit_command(
     json_out: str | None,
     receipt: str | None,
     trusted: bool,
+    factors: tuple[str, ...] = (),
 ) -> None:
     """Fit FORMULA (lme4 syntax) to DATA (.csv, .parquet or .feather); print the summary.
 
     FORMULA passes pylme's allow-list of functions before R evaluates anything (exit 2 when
     it calls anything else), unless --trusted."""
-    frame = read_data(data)
+    frame = as_factors(read_data(data), factors)
     if family is None and link is not None:
         raise BadInput("--link needs --family")
     if family is not None and ml:

@@ -9,6 +9,7 @@ import numpy as np
 
 from pylme.display.tables import table
 from pylme.results.fit import MixedFit
+from pylme.results.summary import _header
 
 
 def _title(fit: MixedFit) -> str:
@@ -23,20 +24,32 @@ def _title(fit: MixedFit) -> str:
     return "Linear mixed model fit by " + ("REML" if getattr(fit, "reml", False) else "ML")
 
 
+def summary_minus2_label(fit: MixedFit) -> str:
+    """The label ``summary()`` prints over -2 * logLik for an ML or GLMM fit (``deviance``,
+    or ``-2*log(L)`` where the installed lme4 prints that), read from summary()'s own header
+    so that the two always agree."""
+    for block in _header(fit):
+        names = block.splitlines()[0].split() if "\n" in block else []
+        if "logLik" in names and len(names) > names.index("logLik") + 1:
+            return names[names.index("logLik") + 1]
+    return "deviance"
+
+
 def statistics_rows(fit: MixedFit) -> list[list[Any]]:
-    """(label, value) rows of the fit statistics table."""
+    """(label, value) rows of the fit statistics table: the numbers of summary()'s header under
+    its labels, then R's ``deviance()`` under its own name (for a GLMM it is not -2 * logLik;
+    for a REML fit lme4 gives the ML deviance at the REML estimates)."""
     rows: list[list[Any]] = [["Observations", fit.nobs]]
     rows += [[f"Groups: {g}", n] for g, n in fit.ngrps.items()]
     reml_criterion = getattr(fit, "reml_criterion", None)
     if reml_criterion is not None:
         rows.append(["REML criterion", float(reml_criterion)])
-    rows += [
-        ["AIC", fit.aic],
-        ["BIC", fit.bic],
-        ["logLik", fit.loglik],
-        ["deviance", fit.deviance],
-        ["df.resid", fit.df_residual],
-    ]
+    rows += [["AIC", fit.aic], ["BIC", fit.bic], ["logLik", fit.loglik]]
+    if reml_criterion is None:
+        rows.append([summary_minus2_label(fit), -2.0 * fit.loglik])
+    rows.append(["df.resid", fit.df_residual])
+    r_deviance = "deviance(fit)" if reml_criterion is None else "deviance(fit, REML = FALSE)"
+    rows.append([r_deviance, fit.deviance])
     if fit.varcorr.sigma is not None:
         rows.append(["sigma", fit.varcorr.sigma])
     return rows

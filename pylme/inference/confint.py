@@ -11,6 +11,7 @@ from pylme.errors import OptionError
 from pylme.literals import BootType, ConfintMethod, check_literal
 from pylme.progress import progress_bar, show_progress
 from pylme.results.methods import implements
+from pylme.results.refits import RefitReport
 from pylme.runtime.session import get_session
 
 
@@ -125,8 +126,12 @@ def confint(
     variance parameter) and ``"beta_"`` (every fixed effect); rows come in R's parameter order,
     under the new names. An unknown name raises :class:`~pylme.errors.OptionError` listing
     the valid ones.
-    ``"boot"`` runs under ``set.seed(seed)``; its bar moves once per refit. ``"profile"``
-    with a bar profiles one parameter per R call and moves once per parameter.
+    ``"boot"`` runs under ``set.seed(seed)``; its bar moves once per refit. What the refits
+    reported (R prints it: "3 message(s): boundary (singular) fit ...") is in
+    ``df.attrs["refits"]`` (a :class:`~pylme.results.RefitReport`: counts of singular,
+    not converged and failed refits) and comes as one ``ConvergenceWarning`` or
+    ``SingularFitWarning`` with R's lines. ``"profile"`` with a bar profiles one parameter
+    per R call and moves once per parameter.
     """
     from pylme.inference.rcall import call_r
 
@@ -141,6 +146,11 @@ def confint(
     if method == "boot":
         req.update(nsim=int(nsim), boot_type=boot_type, seed=seed)
         out = _boot(fit, req, int(nsim), progress)
+        report = RefitReport.from_r(int(nsim), [out["refits"]])
+        report.warn("confint(method='boot')")
+        df = _frame(out)
+        df.attrs["refits"] = report
+        return df
     elif method == "profile":
         out = _profile(fit, req, parm, progress)
     else:

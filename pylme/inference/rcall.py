@@ -3,13 +3,12 @@ R's plain-list frames (``pylme_frame_out``) turned into pandas."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from pylme.errors import OptionError, warning_category
+from pylme.errors import OptionError, lme4_messages, warn, warning_category
 from pylme.models.ddf import require_r_packages
 from pylme.runtime.session import get_session
 
@@ -23,7 +22,8 @@ def call_r(
     stacklevel: int = 4,
 ) -> Any:
     """``function(req)`` in pylme's R environment, after checking ``packages`` are installed;
-    R's warnings become Python warnings (:func:`pylme.errors.warning_category`)."""
+    R's warnings become Python warnings (:func:`pylme.errors.warning_category`), pointing at
+    the user's line (``stacklevel`` is kept for callers; the user's frame is found)."""
     if packages:
         require_r_packages(packages, purpose or function)
     try:
@@ -34,7 +34,8 @@ def call_r(
         raise OptionError(f"{purpose} {exc}") from None
     for i, text in enumerate(res.warnings):
         origin = res.warning_origins[i] if i < len(res.warning_origins) else ""
-        warnings.warn(f"R: {text}", warning_category(origin), stacklevel=stacklevel)
+        for part in lme4_messages(text):
+            warn(f"R: {part}", warning_category(origin))
     return res.value
 
 

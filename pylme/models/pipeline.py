@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import warnings
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -20,6 +19,8 @@ from pylme.errors import (
     OptionError,
     PylmeWarning,
     TrustedFormulaWarning,
+    lme4_messages,
+    warn,
     warning_category,
 )
 from pylme.models.options import check_contrasts, check_control, check_na_action
@@ -75,13 +76,13 @@ def _all_vars(formula: str, trusted: bool) -> tuple[str, ...]:
     return tuple(get_session().call("pylme_formula_vars", req).value or ())
 
 
-def warn_trusted(formula: str, stacklevel: int = 3) -> None:
-    """The warning ``trusted=True`` (and ``pylme fit --trusted``) gives: the check is off."""
-    warnings.warn(
+def warn_trusted(formula: str) -> None:
+    """The warning ``trusted=True`` (and ``pylme fit --trusted``) gives: the check is off.
+    It points at the user's line (:func:`pylme.errors.warn`)."""
+    warn(
         f"trusted=True: pylme's formula check is off, so the formula {formula!r} can run any "
         "R code with your permissions; use it only for a formula you wrote yourself",
         TrustedFormulaWarning,
-        stacklevel=stacklevel,
     )
 
 
@@ -154,7 +155,7 @@ def run_fit(
     if not isinstance(trusted, bool):
         raise OptionError(f"trusted must be True or False; got {trusted!r}")
     if trusted:
-        warn_trusted(formula, stacklevel=4)
+        warn_trusted(formula)
     na = check_na_action(na_action)
     ctrl = check_control(control)
     columns = expand_dot(formula_variables(formula, trusted), data, weights, offset)
@@ -277,18 +278,20 @@ def r_type(plan: ColumnPlan) -> str:
 
 
 def _emit_warnings(fit: MixedFit) -> None:
+    """R's warnings and messages, each of lme4's messages as its own warning (classed by where
+    R signalled it), pointing at the user's line; and the dropped-rows report."""
     c = fit.convergence
     for texts, origins in ((c.warnings, c.warning_origins), (c.messages, c.message_origins)):
         for i, text in enumerate(texts):
             origin = origins[i] if i < len(origins) else ""
-            warnings.warn(f"lme4: {text}", warning_category(origin), stacklevel=4)
+            for part in lme4_messages(text):
+                warn(f"lme4: {part}", warning_category(origin))
     if fit.n_dropped:
-        warnings.warn(
+        warn(
             f"{fit.n_dropped} of {fit.provenance.n_rows} rows had missing values in the "
             "model's columns and "
             "were left out of the fit; fitted and residuals hold NaN for them",
             PylmeWarning,
-            stacklevel=4,
         )
 
 

@@ -35,7 +35,7 @@ def _frame(t: Any, names: Any) -> Any:
     return pd.DataFrame(arr, columns=list(names))
 
 
-def _seeds_task(payload: tuple[Any, list[int], str], _data: Any) -> tuple[Any, Any]:
+def _seeds_task(payload: tuple[Any, list[int], str], _data: Any) -> tuple[Any, Any, Any]:
     """Worker side: the replicates for these seeds (the model is restored once per task)."""
     from pylme.runtime.session import get_session
 
@@ -52,7 +52,7 @@ def _seeds_task(payload: tuple[Any, list[int], str], _data: Any) -> tuple[Any, A
         )
         .value
     )
-    return res["t"], res["names"]
+    return res["t"], res["names"], res["refits"]
 
 
 @implements("bootstrap")
@@ -84,7 +84,7 @@ def bootstrap(
             )
             .value
         )
-        return _frame(res["t"], res["names"])
+        return _reported(_frame(res["t"], res["names"]), nsim, [res["refits"]])
     seeds = replicate_seeds(int(seed), nsim).tolist()
     chunks = [seeds[i : i + CHUNK] for i in range(0, nsim, CHUNK)]
     fit.r_model()  # a fit without its model fails here, before any worker starts
@@ -99,9 +99,21 @@ def bootstrap(
     )
     parts = []
     names: Any = None
+    refits: list[Any] = []
     for o in outcomes:
         if o[0] != "ok":
             raise PylmeError(f"a bootstrap task failed with {o[1]}: {o[2]}")
         parts.append(np.asarray(o[1][0], dtype=np.float64).reshape(-1, len(o[1][1])))
         names = o[1][1]
-    return _frame(np.vstack(parts), names)
+        refits.extend(o[1][2])
+    return _reported(_frame(np.vstack(parts), names), nsim, refits)
+
+
+def _reported(df: Any, nsim: int, refits: list[Any]) -> Any:
+    """``df`` with what the refits reported in ``df.attrs["refits"]``, and one warning."""
+    from pylme.results.refits import RefitReport
+
+    report = RefitReport.from_r(nsim, refits)
+    report.warn("fit.bootstrap()")
+    df.attrs["refits"] = report
+    return df

@@ -1,6 +1,7 @@
 """Caterpillar plot of the conditional modes: lme4's ``dotplot(ranef(fit, condVar = TRUE))``.
 
-As lme4 draws it (``lme4:::asDf0`` and ``panel.ci``): one panel per term, the levels sorted
+As lme4 draws it (``lme4:::asDf0`` and ``panel.ci``): one panel group per grouping factor
+(all of them unless ``group=`` names one), one panel per term, the levels sorted
 by the group's first term (ties in the order of the sorted level names), each mode with a
 segment from mode - 1.96 SD to mode + 1.96 SD, where SD is the conditional SD.
 """
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from pylme.errors import OptionError
-from pylme.plots._mpl import axes_for
+from pylme.plots._mpl import axes_for, pyplot
 from pylme.results.fit import MixedFit
 from pylme.results.methods import implements
 
@@ -28,21 +29,8 @@ def level_order(levels: Sequence[str], first_term: np.ndarray) -> np.ndarray:
     return by_name[np.argsort(first_term[by_name], kind="stable")]
 
 
-@implements("plot_ranef")
-def plot_ranef(
-    fit: MixedFit, group: str | None = None, *, terms: Sequence[str] | None = None, ax: Any = None
-) -> Any:
-    if not fit.ranef:
-        raise OptionError("this fit has no random effects to plot")
-    group = group if group is not None else next(iter(fit.ranef))
-    if group not in fit.ranef:
-        raise OptionError(f"group must be one of {sorted(fit.ranef)}; got {group!r}")
-    modes = fit.ranef[group]
-    chosen = list(modes.terms) if terms is None else [str(t) for t in terms]
-    for t in chosen:
-        if t not in modes.terms:
-            raise OptionError(f"terms of {group!r} are {list(modes.terms)}; got {t!r}")
-    fig, axes = axes_for(len(chosen), ax, what="plot_ranef()")
+def _draw(axes: list[Any], modes: Any, chosen: list[str]) -> None:
+    """One group's panels, one per term in ``chosen``."""
     order = level_order(modes.levels, modes.modes[:, 0])
     y = np.arange(1, len(order) + 1, dtype=float)
     labels = [modes.levels[i] for i in order]
@@ -57,5 +45,51 @@ def plot_ranef(
         axis.set_yticks(y)
         axis.set_yticklabels(labels if axis is axes[0] else [], fontsize="small")
         axis.set_ylim(0.5, len(order) + 0.5)
+
+
+def _all_groups(fit: MixedFit, ax: Any) -> Any:
+    """Every grouping factor, one row of panels each (as ``dotplot.ranef.mer`` gives one plot
+    per factor): a figure of subfigures titled by group, or the ``ax`` given (one Axes per
+    panel, group by group)."""
+    groups = list(fit.ranef)
+    n_panels = [len(fit.ranef[g].terms) for g in groups]
+    if ax is not None:
+        fig, axes = axes_for(sum(n_panels), ax, what="plot_ranef() of every group")
+        at = 0
+        for g, n in zip(groups, n_panels):
+            _draw(axes[at : at + n], fit.ranef[g], list(fit.ranef[g].terms))
+            at += n
+        return fig
+    plt = pyplot()
+    fig = plt.figure(figsize=(3.2 * max(n_panels), 4.0 * len(groups)), layout="constrained")
+    for sub, g, n in zip(fig.subfigures(len(groups), 1, squeeze=False)[:, 0], groups, n_panels):
+        _draw(list(sub.subplots(1, n, squeeze=False)[0]), fit.ranef[g], list(fit.ranef[g].terms))
+        sub.suptitle(g)
+    return fig
+
+
+@implements("plot_ranef")
+def plot_ranef(
+    fit: MixedFit, group: str | None = None, *, terms: Sequence[str] | None = None, ax: Any = None
+) -> Any:
+    if not fit.ranef:
+        raise OptionError("this fit has no random effects to plot")
+    if group is None and len(fit.ranef) > 1:
+        if terms is not None:
+            raise OptionError(
+                f"terms= needs group= (one of {list(fit.ranef)}): this fit has several "
+                "grouping factors"
+            )
+        return _all_groups(fit, ax)
+    group = group if group is not None else next(iter(fit.ranef))
+    if group not in fit.ranef:
+        raise OptionError(f"group must be one of {sorted(fit.ranef)}; got {group!r}")
+    modes = fit.ranef[group]
+    chosen = list(modes.terms) if terms is None else [str(t) for t in terms]
+    for t in chosen:
+        if t not in modes.terms:
+            raise OptionError(f"terms of {group!r} are {list(modes.terms)}; got {t!r}")
+    fig, axes = axes_for(len(chosen), ax, what="plot_ranef()")
+    _draw(axes, modes, chosen)
     fig.suptitle(group)
     return fig

@@ -47,7 +47,8 @@ class MixedFit:
     formula : str
         The formula as R deparses it (``provenance.formula`` keeps the text as given).
     deviance : float
-        lme4's ``deviance()``: for an ML lmer fit -2 * loglik; for a REML fit the ML
+        R's ``deviance(fit)`` (not the "deviance" column of ``summary()``'s header, which is
+        -2 * loglik): for an ML lmer fit -2 * loglik; for a REML fit the ML
         deviance at the REML estimates, ``deviance(fit, REML = FALSE)`` (``reml_criterion``
         holds ``REMLcrit()``); for a glmer fit not -2 * loglik (see GlmerFit).
     df : int
@@ -258,7 +259,9 @@ class MixedFit:
     def plot_ranef(
         self, group: str | None = None, *, terms: Sequence[str] | None = None, ax: Any = None
     ) -> Any:
-        """Caterpillar plot of the conditional modes ± 1.96 conditional SD; a matplotlib Figure."""
+        """Caterpillar plot of the conditional modes ± 1.96 conditional SD; a matplotlib Figure.
+        Without ``group``, every grouping factor (one row of panels each, as lme4's
+        ``dotplot(ranef(fit, condVar = TRUE))``); with it, that factor's."""
         return implementation("plot_ranef")(self, group, terms=terms, ax=ax)
 
     def plot_residuals(self, *, axes: Any = None) -> Any:
@@ -278,7 +281,9 @@ class MixedFit:
         progress: bool | None = None,
     ) -> pd.DataFrame:
         """Parametric bootstrap, one row per replicate (R's ``bootMer`` with
-        ``backend="serial"``)."""
+        ``backend="serial"``). What the refits reported (singular, not converged, failed) is
+        in ``df.attrs["refits"]`` (:class:`~pylme.results.RefitReport`) and comes as one
+        warning with R's ``print.bootWarnings`` lines."""
         return implementation("bootstrap")(  # type: ignore[no-any-return]
             self,
             nsim,

@@ -240,7 +240,16 @@ def _coef_table(fit: MixedFit) -> list[str]:
 def _fixef_correlation(fit: MixedFit) -> list[str]:
     fe = fit.fixef
     p = len(fe.terms)
-    if p <= 1 or p > COR_MAX:
+    if p > COR_MAX:  # lme4 says so in a message(), printed where the matrix would be
+        return [
+            "",
+            f"Correlation matrix not shown by default, as p = {p} > {COR_MAX}.",
+            "Use print(x, correlation=TRUE)  or",
+            "    vcov(x)        if you need it",
+            "",
+            "",
+        ]
+    if p <= 1:
         return []
     corr = fe.correlation
     txt = np.array(format_real(np.round(corr.reshape(-1, order="F"), 3), nsmall=3)).reshape(
