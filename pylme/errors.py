@@ -98,6 +98,7 @@ ORIGIN_CATEGORIES: dict[str, type[PylmeWarning]] = {
     "checkConv": ConvergenceWarning,
     "checkConv:singular": SingularFitWarning,
     "optwrap": ConvergenceWarning,
+    "Nelder_Mead": ConvergenceWarning,
 }
 
 

@@ -92,8 +92,8 @@ pylme_call <- function(fun, req) {
 # still on the stack: the frame whose call is the condition's call is the function that
 # signalled it. "checkConv": lme4's convergence checker; "checkConv:singular": the checker's
 # boundary check (checkConv's own is.singular is TRUE there; that check comes first and
-# returns before any other); "optwrap": lme4's report of the optimizer's return code; "" for
-# anything else.
+# returns before any other); "optwrap": lme4's report of the optimizer's return code;
+# "Nelder_Mead": lme4's Nelder-Mead stopping at maxfun; "" for anything else.
 pylme_origin <- function(cond) {
   call <- conditionCall(cond)
   if (is.null(call) || !isNamespaceLoaded("lme4")) {
@@ -112,6 +112,10 @@ pylme_origin <- function(cond) {
     }
     if (identical(fun, get0("optwrap", envir = ns, inherits = FALSE))) {
       return("optwrap")
+    }
+    # lme4's own Nelder-Mead stopped at maxfun ("failure to converge in 10 evaluations")
+    if (identical(fun, get0("Nelder_Mead", envir = ns, inherits = FALSE))) {
+      return("Nelder_Mead")
     }
     return("")
   }

@@ -70,7 +70,8 @@ def test_singular_fit_warns_and_is_kept(capfd):
 
 
 def test_convergence_warning_category(sleepstudy):
-    with pytest.warns(pylme.ConvergenceWarning):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         fit = pylme.lmer(
             "Reaction ~ Days + (Days | Subject)",
             sleepstudy,
@@ -78,6 +79,13 @@ def test_convergence_warning_category(sleepstudy):
         )
     assert not fit.convergence.converged
     assert fit.convergence.warnings
+    # every lme4 warning of this fit is a convergence warning, the Nelder-Mead's
+    # "failure to converge in 10 evaluations" included
+    lme4 = [w for w in caught if str(w.message).startswith("lme4: ")]
+    assert any("failure to converge in 10 evaluations" in str(w.message) for w in lme4)
+    assert lme4 and all(w.category is pylme.ConvergenceWarning for w in lme4), [
+        (w.category.__name__, str(w.message)) for w in lme4
+    ]
 
 
 #: reference_origins.R's cases, fitted the same way with pylme.
