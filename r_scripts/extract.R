@@ -115,6 +115,11 @@ pylme_varcorr <- function(x) {
 }
 
 pylme_extract <- function(fit, n_rows) {
+  # The fit left its working vectors behind as garbage. On large data, collect it before
+  # extraction allocates (and Python copies the results), so that those reuse its memory
+  # instead of adding to the process's peak (32 MB less at 500,000 rows; the collection
+  # takes a few percent of such a fit's time, and would double a small fit's).
+  if (n_rows >= 1e5) gc(verbose = FALSE)
   glmm <- lme4::isGLMM(fit)
   beta <- lme4::fixef(fit)
   # For an LMM, lme4's vcov.merMod is sigma^2 * unsc() (no Hessian: lmer's holds theta only),
@@ -129,10 +134,14 @@ pylme_extract <- function(fit, n_rows) {
   omit <- attr(fit@frame, "na.action")
   keep <- if (is.null(omit)) seq_len(n_rows) else seq_len(n_rows)[-as.integer(omit)]
   pad <- function(x) {
+    if (is.null(omit) && length(x) == n_rows) return(unname(as.numeric(x)))
     out <- rep(NA_real_, n_rows)
     out[keep] <- unname(as.numeric(x))
     out
   }
+  # fitted.merMod and residuals.merMod (lme4 1.1-31) compute these same vectors from
+  # fit@resp, then name them by rownames(model.frame(fit)): one new string per row (about
+  # 30 MB of garbage per call at 500,000 rows), which pad() drops again.
   ll <- stats::logLik(fit)
   use_sc <- as.logical(fit@devcomp$dims[["useSc"]])
   re <- pylme_ranef(fit)
@@ -147,9 +156,9 @@ pylme_extract <- function(fit, n_rows) {
     varcorr = c(pylme_varcorr(lme4::VarCorr(fit)), list(use_sc = use_sc)),
     ranef = re,
     coef = pylme_coef(fit, attr(re, "ranef")),
-    fitted = pad(stats::fitted(fit)),
-    residuals = pad(stats::residuals(fit)),
-    scaled_residuals = pad(stats::residuals(fit, type = "pearson", scaled = TRUE)),
+    fitted = pad(if (length(fit@resp$mu)) fit@resp$mu else stats::fitted(fit)),
+    residuals = pad(stats::residuals(fit@resp, if (glmm) "deviance" else "response")),
+    scaled_residuals = pad(stats::residuals(fit@resp, "pearson") / stats::sigma(fit)),
     linear_predictor = if (glmm) pad(stats::predict(fit, type = "link")) else NULL,
     stats = list(
       loglik = as.numeric(ll), df = as.integer(attr(ll, "df")),

@@ -207,7 +207,19 @@ pylme_dataset <- function(req) {
   )
 }
 
-# A model as R's serialize() bytes, and back (pickling a fit keeps its R model this way).
-pylme_serialize <- function(req) serialize(req$model, NULL)
+# A model as R's serialize() bytes, and back (pickling a fit keeps its R model this way),
+# through a file connection, which serialize() writes a few kB at a time: the serialized
+# model never sits in R's memory whole (serialize(model, NULL) holds it in a growing buffer,
+# then copies it into a raw vector). Pickling streams the file (pylme/runtime/pickled.py).
+pylme_serialize_file <- function(req) {
+  con <- file(req$path, "wb")
+  on.exit(close(con))
+  serialize(req$model, con)
+  invisible(NULL)
+}
 
-pylme_unserialize <- function(req) list(model = unserialize(req$payload))
+pylme_unserialize_file <- function(req) {
+  con <- file(req$path, "rb")
+  on.exit(close(con))
+  list(model = unserialize(con))
+}

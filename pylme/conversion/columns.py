@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pylme.conversion.frames import scratch_pool
 from pylme.conversion.rtypes import EXACT_DOUBLE, INT_MAX, INT_MIN
 from pylme.errors import DataError
 
@@ -81,9 +82,11 @@ def _flat(col: pa.ChunkedArray | pa.Array) -> pa.Array:
         if col.num_chunks == 1:
             return col.chunk(0)
         if pa.types.is_dictionary(col.type):
-            col = col.unify_dictionaries()
-            return pa.concat_arrays(col.chunks) if col.num_chunks else pa.array([], type=col.type)
-        return col.combine_chunks()
+            col = col.unify_dictionaries(memory_pool=scratch_pool())
+            if not col.num_chunks:
+                return pa.array([], type=col.type)
+            return pa.concat_arrays(col.chunks, memory_pool=scratch_pool())
+        return col.combine_chunks(memory_pool=scratch_pool())
     return col
 
 
@@ -118,7 +121,7 @@ def _numeric_values(arr: pa.Array) -> np.ndarray:
 
 def _double(name: str, arr: pa.Array) -> ColumnPlan:
     if arr.type != pa.float64():
-        arr = arr.cast(pa.float64())
+        arr = arr.cast(pa.float64(), memory_pool=scratch_pool())
     values = _numeric_values(arr)
     na = np.isnan(values)
     nulls = _null_mask(arr)
@@ -181,7 +184,7 @@ def _factor(name: str, arr: pa.DictionaryArray) -> ColumnPlan:
 
 
 def _string(name: str, arr: pa.Array) -> ColumnPlan:
-    enc = pc.dictionary_encode(arr)
+    enc = pc.dictionary_encode(arr, memory_pool=scratch_pool())
     uniques = tuple(enc.dictionary.to_pylist())
     codes = _numeric_values(enc.indices)
     return ColumnPlan(name, "string", codes, _null_mask(enc.indices), str(arr.type), uniques)

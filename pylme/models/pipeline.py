@@ -187,6 +187,10 @@ def run_fit(
     session = get_session()
     with R_LOCK:
         frame, sent = build_r_frame(plans, n_rows)
+        # Fingerprint what was sent now, so that the plans (codes, unique strings, Arrow
+        # buffers) are let go before R fits: they would add to the fit's peak memory.
+        provenance = provenance_of(formula, function, options, sent, n_rows)
+        del planned, plans, sent
         result = session.call(
             "pylme_fit",
             {
@@ -200,7 +204,6 @@ def run_fit(
             keep=("model",),
         )
         del frame
-    provenance = provenance_of(formula, function, options, sent, n_rows)
     return fit_from_result(result, provenance)
 
 

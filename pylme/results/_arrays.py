@@ -14,6 +14,22 @@ def frozen_array(values: Any, dtype: Any = np.float64) -> np.ndarray:
     return arr
 
 
+def frozen_result(values: Any) -> np.ndarray:
+    """:func:`frozen_array` without the copy for a float64 array that owns its memory, as
+    :func:`pylme.runtime.from_r.from_r` returns them (each a fresh copy of R's vector, held by
+    nothing else). A fit's per-row vectors are the largest arrays it has; a second copy of
+    them would add to the fit's peak memory."""
+    if (
+        isinstance(values, np.ndarray)
+        and values.dtype == np.float64
+        and values.base is None
+        and values.flags.c_contiguous
+    ):
+        values.flags.writeable = False
+        return values
+    return frozen_array(values)
+
+
 def pandas() -> Any:
     try:
         import pandas as pd

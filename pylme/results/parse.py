@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from pylme.results._arrays import frozen_array
+from pylme.results._arrays import frozen_array, frozen_result
 from pylme.results.fit import GlmerFit, LmerFit, MixedFit
 from pylme.results.fixef import FixedEffects
 from pylme.results.meta import Convergence, Provenance
@@ -114,9 +114,9 @@ def parse_fit(
         varcorr=_varcorr(raw["varcorr"]),
         ranef=_ranef(raw["ranef"]),
         coef=_coef(raw["coef"]),
-        fitted=frozen_array(raw["fitted"]),
-        residuals=frozen_array(raw["residuals"]),
-        scaled_residuals=frozen_array(raw["scaled_residuals"]),
+        fitted=frozen_result(raw["fitted"]),
+        residuals=frozen_result(raw["residuals"]),
+        scaled_residuals=frozen_result(raw["scaled_residuals"]),
         loglik=float(s["loglik"][0]),
         df=int(s["df"][0]),
         aic=float(s["aic"][0]),
@@ -145,6 +145,6 @@ def parse_fit(
         family=fam["family"][0],
         link=fam["link"][0],
         nAGQ=int(fam["nAGQ"][0]),
-        linear_predictor=frozen_array(raw["linear_predictor"]),
+        linear_predictor=frozen_result(raw["linear_predictor"]),
         theta=None if theta is None else float(theta[0]),
     )

@@ -2,7 +2,9 @@
 
 A :class:`ModelHandle` holds the live R object, or R's ``serialize()`` bytes of it after the
 fit was unpickled: the bytes become a live model again on first use (R starts then, not at
-unpickling). Dropping the fit drops the handle, which lets go of the R object under the R lock.
+unpickling), and are dropped then. A live model is serialized anew each time it is pickled,
+streamed (see :mod:`pylme.runtime.pickled`), and nothing of it is kept afterwards. Dropping
+the fit drops the handle, which lets go of the R object under the R lock.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import Any
 
 from pylme.errors import ModelMissingError
 from pylme.runtime import rpy2_compat
+from pylme.runtime.pickled import Pieces, Received, SerializedModel, temp_path
 from pylme.runtime.session import R_LOCK, get_session
-from pylme.runtime.values import to_r_value
 
 
 class ModelHandle:
@@ -20,11 +22,12 @@ class ModelHandle:
 
     __slots__ = ("_payload", "_sexp")
 
-    def __init__(self, sexp: Any = None, payload: bytes | None = None) -> None:
+    def __init__(self, sexp: Any = None, payload: bytes | list[bytes] | None = None) -> None:
         if sexp is None and payload is None:
             raise ValueError("a ModelHandle needs an R object or its serialized bytes")
         self._sexp = sexp
-        self._payload = payload
+        #: The serialized model in pieces (never joined), until it is restored.
+        self._payload = [payload] if isinstance(payload, bytes) else payload
 
     @staticmethod
     def required(handle: ModelHandle | None) -> ModelHandle:
@@ -41,25 +44,39 @@ class ModelHandle:
 
     @property
     def sexp(self) -> Any:
-        """The live R model, restored from its serialized bytes on first use."""
+        """The live R model, restored from its serialized bytes on first use (R reads them
+        through a file connection; the bytes are dropped once the model is live)."""
         if self._sexp is None:
             with R_LOCK:
                 if self._sexp is None:
-                    raw = get_session().call(
-                        "pylme_unserialize", {"payload": self._payload}, keep=("model",)
-                    )
+                    path = temp_path("restore")
+                    try:
+                        with open(path, "wb") as out:
+                            out.writelines(self._payload or ())
+                        raw = get_session().call(
+                            "pylme_unserialize_file", {"path": str(path)}, keep=("model",)
+                        )
+                    finally:
+                        path.unlink(missing_ok=True)
                     self._sexp = raw.value["model"]
+                    self._payload = None
         return self._sexp
 
+    def pieces(self) -> Pieces:
+        """R's ``serialize(model)`` bytes, to read piece by piece: the pieces still held, or
+        the live model written by R through a file connection (nothing is kept)."""
+        if self._sexp is None and self._payload is not None:
+            return Pieces(memory=self._payload)
+        path = temp_path("model")
+        try:
+            get_session().call("pylme_serialize_file", {"model": self.sexp, "path": str(path)})
+            return Pieces(path=path)
+        finally:
+            path.unlink(missing_ok=True)
+
     def payload(self) -> bytes:
-        """R's ``serialize(model, NULL)``, made once and kept."""
-        if self._payload is None:
-            session = get_session()
-            with R_LOCK:
-                raw = session.env["pylme_serialize"](to_r_value({"model": self._sexp}))
-                self._payload = raw_bytes(raw)
-                del raw
-        return self._payload
+        """R's ``serialize(model, NULL)``, as one bytes object (made anew on each call)."""
+        return b"".join(self.pieces())
 
     def __del__(self) -> None:
         if self._sexp is not None:
@@ -74,15 +91,18 @@ def raw_bytes(raw: Any) -> bytes:
         return rpy2_compat.raw_bytes(raw)
 
 
-def state_of_handle(handle: ModelHandle | None) -> bytes | None:
-    """What a pickle stores for a handle: the serialized model, or None."""
-    return None if handle is None else handle.payload()
+def state_of_handle(handle: ModelHandle | None) -> SerializedModel | None:
+    """What a pickle stores for a handle: the serialized model, streamed, or None."""
+    return None if handle is None else SerializedModel(handle.pieces)
 
 
 def restore_handle(state: Any) -> ModelHandle | None:
-    """The handle from a pickle's state (no R started)."""
+    """The handle from a pickle's state (no R started). Pickles made before the model was
+    streamed hold it as one bytes object."""
     if state is None:
         return None
     if isinstance(state, ModelHandle):
         return state
+    if isinstance(state, Received):
+        return ModelHandle(payload=state.complete())
     return ModelHandle(payload=bytes(state))
