@@ -37,6 +37,7 @@ R_FILES = (
     "design.R",
     "postfit.R",
     "inference.R",
+    "diagnostics.R",
     "receipts.R",
     "many.R",
     "datasets.R",
