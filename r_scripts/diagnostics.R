@@ -118,7 +118,7 @@ pylme_ranova <- function(req) {
 # as a pylme fit when it still has random effects).
 pylme_step <- function(req) {
   mt <- lmerTest::as_lmerModLmerTest(req$model)
-  s <- lmerTest:::step.lmerModLmerTest(
+  s <- lmerTest::step(
     mt, reduce.fixed = isTRUE(req$reduce_fixed), reduce.random = isTRUE(req$reduce_random),
     alpha.random = req$alpha_random, alpha.fixed = req$alpha_fixed
   )
