@@ -71,7 +71,12 @@ QUERIES: dict[str, dict[str, Any]] = {
     "check_slope": {"kind": "check", "model": "slope"},
     "check_cake": {"kind": "check", "model": "cake"},
     "check_cbpp": {"kind": "check", "model": "cbpp", "overdispersion": True},
-    "check_ticks": {"kind": "check", "model": "ticks", "overdispersion": True, "zeroinflation": True},
+    "check_ticks": {
+        "kind": "check",
+        "model": "ticks",
+        "overdispersion": True,
+        "zeroinflation": True,
+    },
     "drop1_slope_ml": {"kind": "drop1", "model": "slope_ml", "test": "Chisq"},
     "drop1_cake": {"kind": "drop1", "model": "cake", "test": "Chisq"},
     "drop1_cbpp": {"kind": "drop1", "model": "cbpp", "test": "Chisq"},
