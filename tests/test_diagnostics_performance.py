@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import rref
 from conftest import assert_close
 from rref_diagnostics import fit, floats, ref, rtol
 
@@ -34,6 +35,11 @@ CHECK_CASES = {
 
 def check_performance(p: Performance, r: dict, field: str, tol: float) -> None:
     assert_close(getattr(p, field), floats(r[field])[0], tol, what=field)
+
+
+pytestmark = pytest.mark.skipif(
+    not rref.r_has_package("performance"), reason="the R package performance is not installed"
+)
 
 
 @pytest.mark.parametrize("field", FIELDS)

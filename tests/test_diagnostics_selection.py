@@ -7,11 +7,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import rref
 from conftest import RTOL, assert_close
 from rref_diagnostics import check_frame, fit, floats, frames, ref, rtol
 
 import pylme
 from pylme.diagnostics import StepResult
+
+pytestmark = pytest.mark.skipif(
+    not rref.r_has_package("lmerTest"), reason="the R package lmerTest is not installed"
+)
 
 
 @pytest.mark.parametrize(
