@@ -21,6 +21,7 @@ pylme_diag_data <- function(m) {
 pylme_influence <- function(req) {
   m <- req$model
   d <- pylme_diag_data(m)
+  if (!is.null(req$tick)) m <- pylme_ticking_model(m, req$tick)
   args <- list(m, data = d, maxfun = req$maxfun)
   if (!is.null(req$groups)) args$groups <- req$groups
   inf <- do.call(stats::influence, args)
@@ -38,6 +39,25 @@ pylme_influence <- function(req) {
     cooks = unname(stats::cooks.distance(inf)), dfbetas = unname(stats::dfbetas(inf)),
     hat = hat, converged = unname(inf$converged)
   )
+}
+
+# A copy of the model whose call's na.action also calls tick() once per refit: influence()
+# refits through update(), whose model frames are built with that na.action (a few times per
+# refit); lme4's deleteGroup(del) holds the deleted key, so a new `del` is a new refit (without
+# it, every call ticks). The rows kept, and so every number, are na.action's own.
+pylme_ticking_model <- function(m, tick) {
+  na <- m@call$na.action
+  na_fun <- if (is.null(na)) match.fun(getOption("na.action")) else eval(na, environment(stats::formula(m)))
+  last <- NULL
+  m@call$na.action <- function(object, ...) {
+    key <- dynGet("del", ifnotfound = NULL)
+    if (is.null(key) || !identical(key, last)) {
+      last <<- key
+      tick()
+    }
+    na_fun(object, ...)
+  }
+  m
 }
 
 # hatvalues(model), placed on the rows pylme sent (NA where a row was dropped).

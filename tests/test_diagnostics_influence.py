@@ -154,3 +154,30 @@ def test_plot_influence_draws_rs_cooks_distance():
     with pytest.raises(pylme.OptionError, match="top"):
         m.plot_influence("Subject", top=-1)
     plt.close("all")
+
+
+def test_progress_bar_moves_once_per_refit_and_changes_no_number(monkeypatch):
+    """With a bar, each refit ticks once (lme4 refits inside one R call; the ticks come from
+    the refits' na.action) and the numbers still equal R's."""
+    import pylme.diagnostics.influence as module
+
+    bars = []
+
+    class Bar:
+        def __init__(self, total, desc, progress):
+            self.total, self.n = total, 0
+            bars.append(self)
+
+        def update(self, n=1):
+            self.n += n
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(module, "progress_bar", Bar)
+    inf = fit("slope").influence("Subject", progress=True)
+    assert [(b.n, b.total) for b in bars] == [(18, 18)]
+    for quantity in QUANTITIES:
+        check_quantity(inf, ref("inf_slope_subject"), quantity, 1e-8)
+    fit("cbpp").influence(progress=True)
+    assert (bars[-1].n, bars[-1].total) == (56, 56)

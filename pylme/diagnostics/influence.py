@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from pylme.errors import DataError, OptionError
-from pylme.progress import progress_bar
+from pylme.progress import progress_bar, show_progress
 from pylme.results._arrays import frozen_array
 from pylme.results.fit import MixedFit
 from pylme.results.methods import implements
@@ -84,6 +84,18 @@ def _check(fit: MixedFit, groups: str | None, maxfun: int) -> None:
         raise OptionError(f"maxfun must be a positive integer; got {maxfun!r}")
 
 
+def ticker(bar: Any) -> Any:
+    """An R function that moves ``bar`` by one (rpy2 calls back into Python)."""
+    import rpy2.rinterface as ri
+
+    @ri.rternalize
+    def tick() -> Any:
+        bar.update(1)
+        return ri.BoolSexpVector([True])
+
+    return tick
+
+
 @implements("influence")
 def influence(
     fit: MixedFit, groups: str | None = None, *, maxfun: int = 1000, progress: bool | None = None
@@ -92,16 +104,16 @@ def influence(
 
     check_fit(fit, "fit.influence()")
     _check(fit, groups, maxfun)
-    n = fit.ngrps.get(groups, 0) if groups else fit.provenance.n_rows
-    # lme4 refits inside one R call and reports nothing between refits: the bar says how many
-    # refits run and shows the elapsed time.
-    bar = progress_bar(1, f"influence(): about {n} refits in R", progress)
-    try:
-        req: dict[str, Any] = {"model": fit.r_model(), "groups": groups, "maxfun": maxfun}
+    req: dict[str, Any] = {"model": fit.r_model(), "groups": groups, "maxfun": maxfun}
+    if show_progress(progress):
+        n = fit.ngrps.get(groups, 0) if groups else fit.provenance.n_rows
+        bar = progress_bar(n or 1, "influence() refits", progress)
+        try:
+            out = call_r("pylme_influence", {**req, "tick": ticker(bar)}, purpose="fit.influence()")
+        finally:
+            bar.close()
+    else:
         out = call_r("pylme_influence", req, purpose="fit.influence()")
-        bar.update(1)
-    finally:
-        bar.close()
     keys = tuple(str(k) for k in out["keys"])
     p = len(out["terms"])
     return Influence(
