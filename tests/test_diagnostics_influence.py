@@ -105,7 +105,9 @@ def test_influence_frame_is_keyed_like_r():
         inf.cooks_distance[0] = 1.0
 
 
-@pytest.mark.parametrize("model,query", [("slope", "hat_slope"), ("cbpp", "hat_cbpp")])
+@pytest.mark.parametrize(
+    "model,query", [("slope", "hat_slope"), ("cbpp", "hat_cbpp"), ("ticks", "hat_ticks")]
+)
 def test_hatvalues_match_r(model, query):
     assert_close(fit(model).hatvalues(), floats(ref(query)["values"]), rtol(model), "hatvalues")
 

@@ -20,10 +20,17 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.parametrize(
-    "model,query", [("slope_ml", "drop1_slope_ml"), ("cake", "drop1_cake"), ("cbpp", "drop1_cbpp")]
+    "model,query,test",
+    [
+        ("slope_ml", "drop1_slope_ml", "Chisq"),
+        ("cake", "drop1_cake", "Chisq"),
+        ("cake", "drop1_cake_none", "none"),
+        ("cbpp", "drop1_cbpp", "Chisq"),
+        ("ticks", "drop1_ticks", "Chisq"),
+    ],
 )
-def test_drop1_matches_r(model, query):
-    check_frame(fit(model).drop1(), ref(query), rtol(model))
+def test_drop1_matches_r(model, query, test):
+    check_frame(fit(model).drop1(test=test), ref(query), rtol(model))
 
 
 @pytest.mark.parametrize("model,query", [("slope", "ranova_slope"), ("cake_step", "ranova_cake")])
