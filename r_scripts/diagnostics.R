@@ -73,6 +73,10 @@ pylme_hatvalues <- function(req) {
 
 pylme_num <- function(x) if (is.null(x) || length(x) == 0L) NA_real_ else as.numeric(x)[[1L]]
 
+# x[[name]] of a performance result, NA when performance gave NA instead of a list (a singular
+# fit: r2_nakagawa and icc then warn and return NA).
+pylme_field <- function(x, name) if (is.list(x)) pylme_num(x[[name]]) else NA_real_
+
 # performance's r2_nakagawa, icc and model_performance (AIC, AICc, BIC, RMSE, Sigma).
 pylme_performance <- function(req) {
   m <- req$model
@@ -80,10 +84,10 @@ pylme_performance <- function(req) {
   ic <- performance::icc(m)
   mp <- performance::model_performance(m, metrics = c("AIC", "AICc", "BIC", "RMSE", "SIGMA"))
   list(
-    r2_marginal = pylme_num(r2$R2_marginal), r2_conditional = pylme_num(r2$R2_conditional),
-    icc_adjusted = pylme_num(ic$ICC_adjusted), icc_unadjusted = pylme_num(ic$ICC_unadjusted),
-    aic = pylme_num(mp$AIC), aicc = pylme_num(mp$AICc), bic = pylme_num(mp$BIC),
-    rmse = pylme_num(mp$RMSE), sigma = pylme_num(mp$Sigma)
+    r2_marginal = pylme_field(r2, "R2_marginal"), r2_conditional = pylme_field(r2, "R2_conditional"),
+    icc_adjusted = pylme_field(ic, "ICC_adjusted"), icc_unadjusted = pylme_field(ic, "ICC_unadjusted"),
+    aic = pylme_field(mp, "AIC"), aicc = pylme_field(mp, "AICc"), bic = pylme_field(mp, "BIC"),
+    rmse = pylme_field(mp, "RMSE"), sigma = pylme_field(mp, "Sigma")
   )
 }
 

@@ -59,12 +59,14 @@ run_query <- function(q) {
     },
     hatvalues = list(values = unname(hatvalues(m)), names = names(hatvalues(m))),
     performance = {
-      r2 <- performance::r2_nakagawa(m)
-      ic <- performance::icc(m)
+      r2 <- suppressWarnings(performance::r2_nakagawa(m))
+      ic <- suppressWarnings(performance::icc(m))
       mp <- suppressMessages(performance::model_performance(m))
+      # A singular fit: r2_nakagawa / icc warn and give NA (or NA entries) instead of numbers.
+      field <- function(x, name) if (is.list(x) && !is.null(x[[name]])) unname(x[[name]]) else NA
       list(
-        r2_marginal = unname(r2$R2_marginal), r2_conditional = unname(r2$R2_conditional),
-        icc_adjusted = ic$ICC_adjusted, icc_unadjusted = ic$ICC_unadjusted,
+        r2_marginal = field(r2, "R2_marginal"), r2_conditional = field(r2, "R2_conditional"),
+        icc_adjusted = field(ic, "ICC_adjusted"), icc_unadjusted = field(ic, "ICC_unadjusted"),
         aic = mp$AIC, aicc = mp$AICc, bic = mp$BIC, rmse = mp$RMSE, sigma = mp$Sigma
       )
     },

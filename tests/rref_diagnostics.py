@@ -25,11 +25,21 @@ import pylme
 #: separate R run agrees to ~1e-7, so 1e-6 ("where R iterates").
 GLMM_RTOL = 1e-6
 
+
+def sleep_round_robin() -> pd.DataFrame:
+    """sleepstudy with its rows dealt round-robin into six groups ``g``: a singular fit
+    (in R, isSingular(lmer(Reaction ~ Days + (1 | g), d)) is TRUE)."""
+    d = rref.r_dataset("lme4", "sleepstudy").copy()
+    d["g"] = pd.Categorical([str(i % 6) for i in range(len(d))])
+    return d
+
+
 DATA = {
     "sleepstudy": lambda: rref.r_dataset("lme4", "sleepstudy"),
     "cake": lambda: rref.r_dataset("lme4", "cake"),
     "cbpp": lambda: rref.r_dataset("lme4", "cbpp"),
     "grouseticks": lambda: rref.r_dataset("lme4", "grouseticks"),
+    "sleep_rr": lambda: sleep_round_robin(),
 }
 
 CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
@@ -46,6 +56,7 @@ MODELS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "cake": ("lmer", "angle ~ recipe + temperature + (1 | recipe:replicate)", "cake", {}),
     "cake_step": ("lmerTest", CAKE_STEP, "cake", {}),
     "slope_step": ("lmerTest", "Reaction ~ Days + (Days | Subject)", "sleepstudy", {}),
+    "singular": ("lmer", "Reaction ~ Days + (1 | g)", "sleep_rr", {}),
     "cbpp": ("glmer", CBPP, "cbpp", {"family": "binomial"}),
     "ticks": (
         "glmer",
@@ -69,6 +80,8 @@ QUERIES: dict[str, dict[str, Any]] = {
     "perf_cake": {"kind": "performance", "model": "cake"},
     "perf_cbpp": {"kind": "performance", "model": "cbpp"},
     "perf_ticks": {"kind": "performance", "model": "ticks"},
+    "perf_singular": {"kind": "performance", "model": "singular"},
+    "check_singular": {"kind": "check", "model": "singular"},
     "check_slope": {"kind": "check", "model": "slope"},
     "check_cake": {"kind": "check", "model": "cake"},
     "check_cbpp": {"kind": "check", "model": "cbpp", "overdispersion": True},

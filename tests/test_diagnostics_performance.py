@@ -23,6 +23,7 @@ PERF_CASES = {
     "perf_cake": "cake",
     "perf_cbpp": "cbpp",
     "perf_ticks": "ticks",
+    "perf_singular": "singular",  # R gives NA for the conditional R² and the ICCs
 }
 FIELDS = [f.name for f in dataclasses.fields(Performance)]
 CHECK_CASES = {
@@ -30,6 +31,7 @@ CHECK_CASES = {
     "check_cake": "cake",
     "check_cbpp": "cbpp",
     "check_ticks": "ticks",
+    "check_singular": "singular",
 }
 
 
