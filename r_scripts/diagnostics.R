@@ -141,9 +141,15 @@ pylme_ranova <- function(req) {
 # lmerTest's step(): its random and fixed elimination tables, and the final model (extracted
 # as a pylme fit when it still has random effects).
 pylme_step <- function(req) {
-  mt <- lmerTest::as_lmerModLmerTest(req$model)
+  # When every random term goes, lmerTest builds lm(formula, data = <the call's data>) and
+  # evaluates it in its own frame, where pylme's data variable (.pylme_data) is not visible:
+  # give step() a copy of the model whose call holds the data frame itself (same rows, same
+  # numbers).
+  m <- req$model
+  m@call$data <- pylme_diag_data(m)
   s <- lmerTest::step(
-    mt, reduce.fixed = isTRUE(req$reduce_fixed), reduce.random = isTRUE(req$reduce_random),
+    lmerTest::as_lmerModLmerTest(m),
+    reduce.fixed = isTRUE(req$reduce_fixed), reduce.random = isTRUE(req$reduce_random),
     alpha.random = req$alpha_random, alpha.fixed = req$alpha_fixed
   )
   final <- lmerTest::get_model(s)

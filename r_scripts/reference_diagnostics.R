@@ -87,8 +87,10 @@ run_query <- function(q) {
       list(
         random = frame_json(s$random), fixed = frame_json(s$fixed),
         formula = paste(deparse(formula(final), width.cutoff = 500L), collapse = " "),
-        fixef = unname(fixef(final)), fixef_names = names(fixef(final)),
-        theta = unname(getME(final, "theta")), loglik = as.numeric(logLik(final))
+        merMod = inherits(final, "merMod"),
+        fixef = if (inherits(final, "merMod")) unname(fixef(final)) else unname(coef(final)),
+        fixef_names = names(if (inherits(final, "merMod")) fixef(final) else coef(final)),
+        loglik = as.numeric(logLik(final))
       )
     },
     table = {

@@ -57,6 +57,7 @@ MODELS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "cake_step": ("lmerTest", CAKE_STEP, "cake", {}),
     "slope_step": ("lmerTest", "Reaction ~ Days + (Days | Subject)", "sleepstudy", {}),
     "singular": ("lmer", "Reaction ~ Days + (1 | g)", "sleep_rr", {}),
+    "singular_step": ("lmerTest", "Reaction ~ Days + (1 | g)", "sleep_rr", {}),
     "cbpp": ("glmer", CBPP, "cbpp", {"family": "binomial"}),
     "ticks": (
         "glmer",
@@ -100,6 +101,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     "ranova_cake": {"kind": "ranova", "model": "cake_step"},
     "step_cake": {"kind": "step", "model": "cake_step", **STEP},
     "step_slope": {"kind": "step", "model": "slope_step", **STEP},
+    "step_singular": {"kind": "step", "model": "singular_step", **STEP},
     "table_ml": {"kind": "table", "models": ["slope_ml", "uncorr_ml", "int_ml", "nodays_ml"]},
     "table_reml": {"kind": "table", "models": ["slope", "int"]},
 }

@@ -59,7 +59,10 @@ def step_of(model: str) -> StepResult:
     return _steps[model]
 
 
-@pytest.mark.parametrize("model,query", [("cake_step", "step_cake"), ("slope_step", "step_slope")])
+@pytest.mark.parametrize(
+    "model,query",
+    [("cake_step", "step_cake"), ("slope_step", "step_slope"), ("singular_step", "step_singular")],
+)
 @pytest.mark.parametrize("part", ["random", "fixed", "final"])
 def test_step_matches_r(model, query, part):
     s, r = step_of(model), ref(query)
@@ -67,6 +70,9 @@ def test_step_matches_r(model, query, part):
         check_frame(getattr(s, part), r[part], RTOL)
         return
     assert s.final_formula == r["formula"]
+    if not r["merMod"]:  # every random effect eliminated: lmerTest's final model is an lm
+        assert s.final is None
+        return
     assert s.final is not None
     assert s.final.formula == r["formula"]
     assert list(s.final.fixef.terms) == r["fixef_names"]
@@ -84,6 +90,15 @@ def test_step_of_cake_eliminates_what_r_eliminates():
     assert s.final.provenance.fit_id != fit("cake_step").provenance.fit_id
     assert "Model found" in str(s) and "<table" in s._repr_html_()
     assert s.final.predict().shape == (len(frames()["cake"]),)  # a full fit with its R model
+
+
+def test_step_can_remove_every_random_effect():
+    """(1 | g) of the singular fit goes (LRT 0), leaving lm(Reaction ~ Days): no final fit."""
+    s = step_of("singular_step")
+    assert s.final is None and s.final_formula == "Reaction ~ Days"
+    assert list(s.random.index) == ["<none>", "(1 | g)"]
+    assert s.random["Eliminated"].iloc[1] == 1
+    assert "Reaction ~ Days" in str(s)
 
 
 def test_ranova_step_need_lmer_and_good_options():
