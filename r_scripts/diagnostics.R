@@ -132,23 +132,30 @@ pylme_drop1 <- function(req) {
   pylme_frame_out(stats::drop1(req$model, test = req$test))
 }
 
+# When a random term's removal leaves no random effects, lmerTest builds lm(formula, data =
+# <the call's data>) and evaluates it in its caller's frame, where pylme's data variable
+# (.pylme_data) is not visible: ranova() and step() get a copy of the model whose call holds the
+# data frame itself (the same rows, so the same numbers).
+pylme_data_in_call <- function(m) {
+  m@call$data <- pylme_diag_data(m)
+  m
+}
+
 # lmerTest's ranova(model, reduce.terms): a likelihood-ratio test per random-effect term.
+# ranova() evaluates that lm() call (unqualified) in its caller's frame: call it from a frame
+# that sees stats.
 pylme_ranova <- function(req) {
-  mt <- lmerTest::as_lmerModLmerTest(req$model)
-  pylme_frame_out(lmerTest::ranova(mt, reduce.terms = isTRUE(req$reduce_terms)))
+  env <- new.env(parent = asNamespace("stats"))
+  env$mt <- lmerTest::as_lmerModLmerTest(pylme_data_in_call(req$model))
+  env$reduce <- isTRUE(req$reduce_terms)
+  pylme_frame_out(eval(quote(lmerTest::ranova(mt, reduce.terms = reduce)), env))
 }
 
 # lmerTest's step(): its random and fixed elimination tables, and the final model (extracted
 # as a pylme fit when it still has random effects).
 pylme_step <- function(req) {
-  # When every random term goes, lmerTest builds lm(formula, data = <the call's data>) and
-  # evaluates it in its own frame, where pylme's data variable (.pylme_data) is not visible:
-  # give step() a copy of the model whose call holds the data frame itself (same rows, same
-  # numbers).
-  m <- req$model
-  m@call$data <- pylme_diag_data(m)
   s <- lmerTest::step(
-    lmerTest::as_lmerModLmerTest(m),
+    lmerTest::as_lmerModLmerTest(pylme_data_in_call(req$model)),
     reduce.fixed = isTRUE(req$reduce_fixed), reduce.random = isTRUE(req$reduce_random),
     alpha.random = req$alpha_random, alpha.fixed = req$alpha_fixed
   )

@@ -99,6 +99,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     "drop1_cake_none": {"kind": "drop1", "model": "cake", "test": "none"},
     "ranova_slope": {"kind": "ranova", "model": "slope"},
     "ranova_cake": {"kind": "ranova", "model": "cake_step"},
+    "ranova_int": {"kind": "ranova", "model": "int"},
     "step_cake": {"kind": "step", "model": "cake_step", **STEP},
     "step_slope": {"kind": "step", "model": "slope_step", **STEP},
     "step_singular": {"kind": "step", "model": "singular_step", **STEP},

@@ -33,7 +33,10 @@ def test_drop1_matches_r(model, query, test):
     check_frame(fit(model).drop1(test=test), ref(query), rtol(model))
 
 
-@pytest.mark.parametrize("model,query", [("slope", "ranova_slope"), ("cake_step", "ranova_cake")])
+@pytest.mark.parametrize(
+    "model,query",
+    [("slope", "ranova_slope"), ("cake_step", "ranova_cake"), ("int", "ranova_int")],
+)
 def test_ranova_matches_r(model, query):
     check_frame(fit(model).ranova(), ref(query), RTOL)
 
