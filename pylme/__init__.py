@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 # Packages that register fit methods (see pylme.results.methods). Each keeps its heavy
 # imports (rpy2, pandas, pyarrow, statsmodels, matplotlib) inside its functions.
 from pylme import crosscheck as _crosscheck  # noqa: F401
+from pylme import diagnostics as _diagnostics  # noqa: F401
 from pylme import display as _display  # noqa: F401
 from pylme import inference as _inference  # noqa: F401
 from pylme import parallel as _parallel  # noqa: F401
@@ -55,6 +56,7 @@ from pylme.results import (
 
 if TYPE_CHECKING:
     from pylme.crosscheck import CrossCheck
+    from pylme.diagnostics import model_table
     from pylme.inference import anova
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
@@ -79,6 +81,7 @@ _LAZY = {
     # Filled in by their packages (each adds its TYPE_CHECKING import above):
     "read_rds": "pylme.postfit",
     "anova": "pylme.inference",
+    "model_table": "pylme.diagnostics",
     "Receipt": "pylme.receipts",
     "VerifyReport": "pylme.receipts",
     "verify": "pylme.receipts",
@@ -145,6 +148,7 @@ __all__ = [
     "glmer_nb",
     "lmer",
     "lmer_many",
+    "model_table",
     "read_rds",
     "to_r",
     "verify",

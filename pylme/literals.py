@@ -15,6 +15,8 @@ BootType = Literal["perc", "basic", "norm"]
 Ddf = Literal["Satterthwaite", "Kenward-Roger"]
 #: emmeans' ``lmer.df`` for lmer fits (emmeans' own spelling).
 LmerDf = Literal["kenward-roger", "satterthwaite", "asymptotic"]
+Drop1Test = Literal["Chisq", "none"]
+CheckStatus = Literal["ok", "note", "problem", "not checked"]
 Backend = Literal["serial", "loky", "dask"]
 OnError = Literal["keep", "raise"]
 JobKind = Literal["lmer", "glmer", "glmer_nb"]

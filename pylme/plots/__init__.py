@@ -7,7 +7,8 @@ matplotlib is imported when a plot is drawn; without it a plot raises
 from __future__ import annotations
 
 from pylme.plots._mpl import MatplotlibMissingError
+from pylme.plots.influence import plot_influence
 from pylme.plots.ranef import plot_ranef
 from pylme.plots.residuals import plot_residuals
 
-__all__ = ["MatplotlibMissingError", "plot_ranef", "plot_residuals"]
+__all__ = ["MatplotlibMissingError", "plot_influence", "plot_ranef", "plot_residuals"]

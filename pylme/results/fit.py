@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pylme.literals import BootType, ConfintMethod, Ddf, LmerDf, PredictType
+from pylme.literals import BootType, ConfintMethod, Ddf, Drop1Test, LmerDf, PredictType
 from pylme.results.fixef import FixedEffects
 from pylme.results.meta import Convergence, Provenance
 from pylme.results.methods import implementation
@@ -267,6 +267,80 @@ class MixedFit:
     def plot_residuals(self, *, axes: Any = None) -> Any:
         """Fitted against residuals, and a normal QQ plot of the scaled residuals; a Figure."""
         return implementation("plot_residuals")(self, axes=axes)
+
+    # -- model checking and building (lme4's influence, performance, drop1, lmerTest) ----------
+
+    def influence(
+        self, groups: str | None = None, *, maxfun: int = 1000, progress: bool | None = None
+    ) -> Any:
+        """lme4's ``influence(fit, groups, maxfun = maxfun)``: one refit per deleted
+        observation (or level of ``groups``). Returns an ``Influence`` (``hat``,
+        ``cooks_distance``, ``dfbetas``, ``fixed_effects_deleted``, ``sigma_deleted``,
+        ``to_frame()`` keyed like R's rownames or levels).
+
+        See Also
+        --------
+        lme4::influence.merMod, cooks.distance, dfbetas
+        """
+        return implementation("influence")(self, groups, maxfun=maxfun, progress=progress)
+
+    def hatvalues(self) -> np.ndarray:
+        """lme4's ``hatvalues(fit)``, shape (n_rows,): NaN where a row was dropped."""
+        return np.asarray(implementation("hatvalues")(self))
+
+    def plot_influence(
+        self,
+        groups: str | None = None,
+        *,
+        top: int = 5,
+        ax: Any = None,
+        maxfun: int = 1000,
+        progress: bool | None = None,
+    ) -> Any:
+        """Cook's distance (from :meth:`influence`) per observation or level of ``groups``, the
+        ``top`` largest labelled; a matplotlib Figure."""
+        return implementation("plot_influence")(
+            self, groups, top=top, ax=ax, maxfun=maxfun, progress=progress
+        )
+
+    def performance(self) -> Any:
+        """Nakagawa's R², the ICC, AIC, AICc, BIC, RMSE and sigma, as the R package performance
+        gives them (``r2_nakagawa``, ``icc``, ``model_performance``); a ``Performance``."""
+        return implementation("performance")(self)
+
+    def check(self, *, convergence: bool = True) -> Any:
+        """One report: singularity, overdispersion and zero-inflation (where they apply),
+        collinearity (performance's ``check_*``) and, when ``convergence`` and
+        ``fit.check_convergence()`` is available, its verdict. Each line has a status
+        (ok / note / problem / not checked); a ``CheckReport``."""
+        return implementation("check")(self, convergence=convergence)
+
+    def drop1(self, test: Drop1Test = "Chisq") -> pd.DataFrame:
+        """R's ``drop1(fit, test)``: one row per term (and ``<none>``), R's columns (``LRT``)."""
+        return implementation("drop1")(self, test=test)  # type: ignore[no-any-return]
+
+    def ranova(self, *, reduce_terms: bool = True) -> pd.DataFrame:
+        """lmerTest's ``ranova(fit, reduce.terms)``: a likelihood-ratio test per random-effect
+        term, R's columns (``LRT``, ``Pr(>Chisq)``); lmer fits only."""
+        return implementation("ranova")(self, reduce_terms=reduce_terms)  # type: ignore[no-any-return]
+
+    def step(
+        self,
+        *,
+        reduce_fixed: bool = True,
+        reduce_random: bool = True,
+        alpha_fixed: float = 0.05,
+        alpha_random: float = 0.1,
+    ) -> Any:
+        """lmerTest's ``step(fit, reduce.fixed, reduce.random, alpha.fixed, alpha.random)``: its
+        elimination tables and the final model as a fit; a ``StepResult``. lmer fits only."""
+        return implementation("step")(
+            self,
+            reduce_fixed=reduce_fixed,
+            reduce_random=reduce_random,
+            alpha_fixed=alpha_fixed,
+            alpha_random=alpha_random,
+        )
 
     # -- many fits ---------------------------------------------------------------------------
 

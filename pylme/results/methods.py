@@ -32,6 +32,15 @@ MethodName = Literal[
     "plot_residuals",
     "bootstrap",
     "html",
+    "influence",
+    "hatvalues",
+    "plot_influence",
+    "performance",
+    "check",
+    "check_convergence",
+    "drop1",
+    "ranova",
+    "step",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,3 +66,9 @@ def implementation(name: MethodName) -> Callable[..., Any]:
             f"fit.{name}() has no implementation registered: import pylme (the package) before "
             "using fits; it loads every method's module"
         ) from None
+
+
+def registered(name: MethodName) -> bool:
+    """Whether a package has registered ``fit.<name>()`` (for optional parts of a report, such
+    as ``fit.check()``'s convergence verdict, which another package may provide)."""
+    return name in _IMPLEMENTATIONS

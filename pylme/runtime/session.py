@@ -38,6 +38,7 @@ R_FILES = (
     "design.R",
     "postfit.R",
     "inference.R",
+    "diagnostics.R",
     "receipts.R",
     "many.R",
     "datasets.R",
