@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 # Packages that register fit methods (see pylme.results.methods). Each keeps its heavy
 # imports (rpy2, pandas, pyarrow, statsmodels, matplotlib) inside its functions.
 from pylme import crosscheck as _crosscheck  # noqa: F401
+from pylme import diagnostics as _diagnostics  # noqa: F401
 from pylme import display as _display  # noqa: F401
 from pylme import inference as _inference  # noqa: F401
 from pylme import parallel as _parallel  # noqa: F401

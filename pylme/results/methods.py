@@ -32,6 +32,8 @@ MethodName = Literal[
     "plot_residuals",
     "bootstrap",
     "html",
+    "allfit",
+    "check_convergence",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
