@@ -88,7 +88,7 @@ def _wanted(optimizers: Sequence[str] | str | None, installed: list[str]) -> lis
     absent = [o for o in wanted if o not in installed]
     if absent:
         raise OptionError(f"this lme4's allFit() does not offer {absent}; it has {installed}")
-    return wanted
+    return [o for o in installed if o in wanted]  # allFit's order
 
 
 @implements("allfit")
