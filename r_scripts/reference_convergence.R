@@ -1,10 +1,11 @@
 # Pure-R references for pylme's allFit and convergence tests: no Python involved.
 # Usage: Rscript reference_convergence.R <in.json> <out.json>
 # in.json: {"data": {name: typed columns (see data_io.R)},
-#           "models": {id: {"formula", "data", "control": lmerControl arguments or null}}}
-# Each model is fitted as a user types it, lmer(f, data = d, control = lmerControl(...)), at
-# top level; then ?convergence's steps: the scaled gradient (lme4's checkConv), the restart
-# update(m, start = pars), and summary(allFit(m)).
+#           "models": {id: {"formula", "data", "control": lmerControl arguments or null,
+#                           "family": null for lmer, or a glmer family name}}}
+# Each model is fitted as a user types it, lmer(f, data = d, control = lmerControl(...)) or
+# glmer(f, data = d, family = binomial), at top level; then ?convergence's steps: the scaled
+# gradient (lme4's checkConv), the restart update(m, start = pars), and summary(allFit(m)).
 args <- commandArgs(trailingOnly = TRUE)
 here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)))
 source(file.path(here, "data_io.R"))
@@ -34,13 +35,16 @@ for (id in names(input$models)) {
   spec <- input$models[[id]]
   d <- frames[[spec$data]]
   f <- as.formula(spec$formula)
-  call <- if (is.null(spec$control)) {
+  call <- if (!is.null(spec$family)) {
+    bquote(glmer(f, data = d, family = .(as.name(spec$family))))
+  } else if (is.null(spec$control)) {
     quote(lmer(f, data = d))
   } else {
     bquote(lmer(f, data = d, control = .(as.call(c(quote(lmerControl), spec$control)))))
   }
   m <- suppressWarnings(eval(call))
-  pars <- getME(m, "theta") # ?convergence: an LMM restarts from theta
+  # ?convergence: an LMM restarts from theta, a GLMM from theta and the fixed effects.
+  pars <- if (isLMM(m)) getME(m, "theta") else getME(m, c("theta", "fixef"))
   restart <- suppressWarnings(update(m, start = pars))
   af <- suppressWarnings(allFit(m, verbose = FALSE))
   ss <- summary(af)
@@ -66,7 +70,9 @@ for (id in names(input$models)) {
       warnings = unname(lapply(ok_fits, function(x) as.character(unlist(x@optinfo$warnings)))),
       spread = list(
         fixef = unname(spread(ss$fixef)), theta = unname(spread(ss$theta)),
-        sigma = spread(cbind(sapply(ok_fits, sigma))), logLik = spread(cbind(ss$llik))
+        # sigma only where the model has a scale (summary.allFit's sdcor has it then).
+        sigma = if ("sigma" %in% colnames(ss$sdcor)) spread(cbind(sapply(ok_fits, sigma))),
+        logLik = spread(cbind(ss$llik))
       )
     )
   )

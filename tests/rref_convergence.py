@@ -33,9 +33,13 @@ def sleep10() -> pd.DataFrame:
     return d
 
 
-DATA = {"sleepstudy": lambda: rref.r_dataset("lme4", "sleepstudy"), "sleep10": sleep10}
+DATA = {
+    "sleepstudy": lambda: rref.r_dataset("lme4", "sleepstudy"),
+    "sleep10": sleep10,
+    "cbpp": lambda: rref.r_dataset("lme4", "cbpp"),
+}
 
-#: id -> (formula, data, lmerControl arguments)
+#: id -> (formula, data, lmerControl arguments); GLMM_FAMILY names the glmer ones' family.
 MODELS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "clean": ("Reaction ~ Days + (Days | Subject)", "sleepstudy", None),
     "false_positive": ("Reaction ~ D + (D | Subject)", "sleep10", None),
@@ -45,7 +49,10 @@ MODELS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
         "sleepstudy",
         {"optimizer": "bobyqa", "optCtrl": {"maxfun": 10}},
     ),
+    # A clean GLMM: the restart starts from theta and the fixed effects.
+    "cbpp": ("cbind(incidence, size - incidence) ~ period + (1 | herd)", "cbpp", None),
 }
+GLMM_FAMILY = {"cbpp": "binomial"}
 
 
 @cache
@@ -57,7 +64,10 @@ def frames() -> dict[str, pd.DataFrame]:
 def reference() -> dict[str, Any]:
     payload = {
         "data": {k: rref.spec_from_frame(v) for k, v in frames().items()},
-        "models": {k: {"formula": f, "data": d, "control": c} for k, (f, d, c) in MODELS.items()},
+        "models": {
+            k: {"formula": f, "data": d, "control": c, "family": GLMM_FAMILY.get(k)}
+            for k, (f, d, c) in MODELS.items()
+        },
     }
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = Path(tmp) / "in.json", Path(tmp) / "out.json"
@@ -76,6 +86,8 @@ def fit(model: str) -> Any:
     formula, data, control = MODELS[model]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pylme.PylmeWarning)
+        if model in GLMM_FAMILY:
+            return pylme.glmer(formula, frames()[data], family=GLMM_FAMILY[model])
         return pylme.lmer(formula, frames()[data], control=control)
 
 
