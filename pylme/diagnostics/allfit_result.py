@@ -102,6 +102,8 @@ class AllFit:
         column names (the theta names, plus ``sigma`` when the model has a scale).
     grad_tol : float
         lme4's gradient tolerance the ``converged`` flags use (``check.conv.grad``'s ``tol``).
+    maxfun : int
+        The evaluation limit each optimizer was given (allFit's ``maxfun``).
     """
 
     fits: tuple[OptimizerFit, ...]
