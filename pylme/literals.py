@@ -20,6 +20,18 @@ CheckStatus = Literal["ok", "note", "problem", "not checked"]
 Backend = Literal["serial", "loky", "dask"]
 OnError = Literal["keep", "raise"]
 JobKind = Literal["lmer", "glmer", "glmer_nb"]
+#: lme4's allFit() optimizers, by allFit's names (optimizer, then method after a dot).
+AllFitOptimizer = Literal[
+    "bobyqa",
+    "Nelder_Mead",
+    "nlminbwrap",
+    "nmkbw",
+    "optimx.L-BFGS-B",
+    "nloptwrap.NLOPT_LN_NELDERMEAD",
+    "nloptwrap.NLOPT_LN_BOBYQA",
+]
+ConvergenceVerdict = Literal["ok", "false positive", "problem"]
+Status = Literal["ok", "note", "problem"]
 
 T = TypeVar("T")
 

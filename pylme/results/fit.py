@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pylme.literals import BootType, ConfintMethod, Ddf, Drop1Test, LmerDf, PredictType
+from pylme.literals import (
+    AllFitOptimizer,
+    BootType,
+    ConfintMethod,
+    Ddf,
+    Drop1Test,
+    LmerDf,
+    PredictType,
+)
 from pylme.results.fixef import FixedEffects
 from pylme.results.meta import Convergence, Provenance
 from pylme.results.methods import implementation
@@ -125,6 +133,83 @@ class MixedFit:
     def crosscheck(self, *, refit: bool = True) -> Any:
         """Check this fit against statsmodels (see :mod:`pylme.crosscheck`)."""
         return implementation("crosscheck")(self, refit=refit)
+
+    def allfit(
+        self,
+        optimizers: Sequence[AllFitOptimizer] | AllFitOptimizer | None = None,
+        *,
+        maxfun: int = 100_000,
+        progress: bool | None = None,
+    ) -> Any:
+        """Refit the model with each of lme4's optimizers: R's ``allFit(fit, maxfun = maxfun)``.
+
+        Parameters
+        ----------
+        optimizers : str or sequence of str, optional
+            allFit's names (``"bobyqa"``, ``"Nelder_Mead"``, ``"nlminbwrap"``, ``"nmkbw"``,
+            ``"optimx.L-BFGS-B"``, ``"nloptwrap.NLOPT_LN_NELDERMEAD"``,
+            ``"nloptwrap.NLOPT_LN_BOBYQA"``). None: every one allFit knows and is installed.
+        maxfun : int
+            The evaluation limit each optimizer gets (allFit's ``maxfun``).
+        progress : bool, optional
+            A bar that moves once per optimizer (None: only on a terminal or notebook).
+
+        Returns
+        -------
+        pylme.diagnostics.AllFit
+            One :class:`~pylme.diagnostics.OptimizerFit` per optimizer; ``to_frame()`` has
+            fixef, theta, sigma, logLik, warnings and time per optimizer, ``spread()`` the
+            largest relative difference per parameter across those that converged.
+
+        Raises
+        ------
+        MissingRPackageError
+            A requested optimizer's R package (optimx, dfoptim) is not installed.
+
+        See Also
+        --------
+        lme4::allFit, summary(allFit(fit))
+        """
+        return implementation("allfit")(self, optimizers, maxfun=maxfun, progress=progress)
+
+    def check_convergence(
+        self,
+        *,
+        rtol: float = 1e-3,
+        deviance_tol: float = 1e-4,
+        allfit: Any = None,
+        progress: bool | None = None,
+    ) -> Any:
+        """Is a convergence warning real? lme4's ``?convergence`` procedure as a verdict.
+
+        The steps: lme4's scaled gradient, a restart from the estimates
+        (``update(fit, start = pars)``), and every optimizer (:meth:`allfit`).
+
+        Parameters
+        ----------
+        rtol : float
+            Estimates (fixef, theta, sigma) within this relative difference are the same.
+        deviance_tol : float
+            A -2 log-likelihood lower than the fit's by more than this is a better optimum.
+        allfit : pylme.diagnostics.AllFit, optional
+            A result of :meth:`allfit` to reuse instead of refitting.
+        progress : bool, optional
+            A bar over the optimizers (None: only on a terminal or notebook).
+
+        Returns
+        -------
+        pylme.diagnostics.ConvergenceCheck
+            ``verdict`` (``"ok"``, ``"false positive"`` or ``"problem"``), ``reason``, the
+            evidence (``rows``, ``to_frame()``), the tolerances, and ``use_optimizer`` when an
+            optimizer reaches a lower -2 log-likelihood.
+
+        See Also
+        --------
+        lme4's help page ``?convergence``; lme4::allFit
+        """
+        return implementation("check_convergence")(
+            self, rtol=rtol, deviance_tol=deviance_tol, allfit=allfit, progress=progress
+        )
 
     # -- after the fit (R's predict, simulate, refit, update, saveRDS) -----------------------
 

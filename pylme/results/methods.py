@@ -41,6 +41,7 @@ MethodName = Literal[
     "drop1",
     "ranova",
     "step",
+    "allfit",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])

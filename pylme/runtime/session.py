@@ -42,6 +42,7 @@ R_FILES = (
     "receipts.R",
     "many.R",
     "datasets.R",
+    "convergence.R",
 )
 
 INSTALL_HINT = (
