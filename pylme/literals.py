@@ -15,7 +15,8 @@ BootType = Literal["perc", "basic", "norm"]
 Ddf = Literal["Satterthwaite", "Kenward-Roger"]
 #: emmeans' ``lmer.df`` for lmer fits (emmeans' own spelling).
 LmerDf = Literal["kenward-roger", "satterthwaite", "asymptotic"]
-Drop1Test = Literal["Chisq", "none"]
+#: drop1.merMod's test: R's default "none" gives AIC only; "Chisq" adds the likelihood-ratio test.
+Drop1Test = Literal["none", "Chisq"]
 CheckStatus = Literal["ok", "note", "problem", "not checked"]
 Backend = Literal["serial", "loky", "dask"]
 OnError = Literal["keep", "raise"]

@@ -10,6 +10,21 @@ here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value =
 source(file.path(here, "data_io.R"))
 suppressPackageStartupMessages(library(lme4))
 
+# What the console shows for `x <- summary(...); x`: the printed text and R's messages (lme4's
+# note on a correlation matrix not shown, for more than 12 fixed effects) in order, one line each.
+console_lines <- function(x) {
+  out <- character()
+  con <- textConnection("out", "w", local = TRUE)
+  sink(con)
+  sink(con, type = "message")
+  tryCatch(print(x), finally = {
+    sink(type = "message")
+    sink()
+    close(con)
+  })
+  out
+}
+
 input <- jsonlite::read_json(args[[1]], simplifyVector = FALSE)
 frames <- lapply(input$data, pylme_read_frame)
 
@@ -68,7 +83,7 @@ run_query <- function(q) {
       list(
         terms = rownames(cs), estimate = unname(cs[, 1]), std_error = unname(cs[, 2]),
         df = unname(cs[, 3]), statistic = unname(cs[, 4]), p_value = unname(cs[, 5]),
-        summary = capture.output(print(s))
+        summary = console_lines(s)
       )
     },
     lmertest_anova = frame_json(anova(lmerTest::as_lmerModLmerTest(m), type = q$type, ddf = q$ddf)),

@@ -128,6 +128,29 @@ MIRRORS: dict[str, tuple[Any, str, dict[str, str]]] = {
             "adjust": "adjust",
         },
     ),
+    "fit.allfit": (
+        MixedFit.allfit,
+        "lme4::allFit",
+        {"optimizers": "meth.tab", "maxfun": "maxfun"},
+    ),
+    "fit.influence": (
+        MixedFit.influence,
+        "lme4:::influence.merMod",
+        {"groups": "groups", "maxfun": "maxfun"},
+    ),
+    "fit.hatvalues": (MixedFit.hatvalues, "lme4:::hatvalues.merMod", {}),
+    "fit.drop1": (MixedFit.drop1, "lme4:::drop1.merMod", {"test": "test"}),
+    "fit.ranova": (MixedFit.ranova, "lmerTest::ranova", {"reduce_terms": "reduce.terms"}),
+    "fit.step": (
+        MixedFit.step,
+        "lmerTest:::step.lmerModLmerTest",
+        {
+            "reduce_fixed": "reduce.fixed",
+            "reduce_random": "reduce.random",
+            "alpha_fixed": "alpha.fixed",
+            "alpha_random": "alpha.random",
+        },
+    ),
     "fit.tidy": (
         MixedFit.tidy,
         "broom.mixed:::tidy.merMod",
@@ -149,6 +172,12 @@ NOT_MIRRORED = {
     "fit.save_receipt": "pylme's receipts",
     "fit.plot_ranef": "matplotlib's dotplot(ranef(fit, condVar = TRUE)); no shared options",
     "fit.plot_residuals": "matplotlib drawing; no shared options",
+    "fit.plot_influence": "matplotlib drawing of influence()'s Cook's distance",
+    "fit.performance": "performance::model_performance(fit) and r2/icc with R's defaults: "
+    "no arguments",
+    "fit.check": "pylme's report of performance's check_*() and fit.check_convergence()",
+    "fit.check_convergence": "?convergence's procedure (gradient, restart, allFit): no one R "
+    "function",
     "pylme.read_rds": "readRDS(path): no options",
     "pylme.lmer_many": "no R counterpart (many lmer fits)",
     "pylme.fit_many": "no R counterpart (jobs on workers)",
@@ -162,6 +191,8 @@ PYTHON_ONLY = {
     ("pylme.glmer", "link"): "R spells the link inside family (binomial(link = ...))",
     ("pylme.glmer_nb", "trusted"): "pylme's formula allow-list",
     ("fit.confint", "progress"): "a progress bar",
+    ("fit.allfit", "progress"): "a progress bar (one R call per optimizer)",
+    ("fit.influence", "progress"): "a progress bar (one refit per observation or group)",
     ("fit.emmeans", "lmer_df"): "emmeans' lmer.df option; None passes nothing, so R's applies",
     ("fit.contrasts", "lmer_df"): "emmeans' lmer.df option; None passes nothing",
     ("fit.bootstrap", "statistic"): "bootMer's FUN: pylme's named statistics",

@@ -1,14 +1,16 @@
 """README.md's examples run as written: every ```python block, in order, in one fresh Python
-(as a reader pasting them one after another), in an empty directory."""
+(as a reader pasting them one after another), in a directory holding only imm10.csv."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+from conftest import IMM10
 from test_examples import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +50,9 @@ def test_a_failing_block_fails_the_run(tmp_path):
 
 
 def test_readme_python_blocks_run_as_written(tmp_path):
+    """In a directory holding only the seed post's data file, as the "Is my model OK?"
+    example expects (``pd.read_csv("imm10.csv")``)."""
+    shutil.copy(IMM10, tmp_path / "imm10.csv")
     blocks = python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
     env = {**subprocess_env(), "MPLBACKEND": "Agg"}
     res = subprocess.run(

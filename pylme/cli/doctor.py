@@ -36,6 +36,13 @@ R_PACKAGES = {
     ),
     "emmeans": ("r-cran-emmeans", False, "fit.emmeans(), fit.contrasts()"),
     "broom.mixed": ("r-cran-broom.mixed", False, "fit.tidy()"),
+    "performance": (
+        "r-cran-performance",
+        False,
+        "fit.performance(), fit.check()",
+    ),
+    "optimx": ("r-cran-optimx", False, "fit.allfit()'s optimx.* optimizers"),
+    "dfoptim": ("r-cran-dfoptim", False, "fit.allfit()'s nmkbw optimizer"),
     "mlmRev": ("r-cran-mlmrev", False, "pylme.datasets.load(..., package='mlmRev'), list()"),
     "jsonlite": ("r-cran-jsonlite", False, "Rscript r_scripts/verify.R (receipts in pure R)"),
     "digest": ("r-cran-digest", False, "verify.R's data fingerprint check (or openssl)"),

@@ -17,7 +17,7 @@ LMERTEST = ("lmerTest",)
 
 
 @implements("drop1")
-def drop1(fit: MixedFit, test: Drop1Test = "Chisq") -> Any:
+def drop1(fit: MixedFit, test: Drop1Test = "none") -> Any:
     """R's ``drop1(fit, test)``: rows ``<none>`` and each term, R's columns (``npar``, ``AIC``,
     ``LRT``, ``Pr(Chi)``)."""
     from pylme.diagnostics._rcall import call_r, check_fit, frame

@@ -400,7 +400,7 @@ class MixedFit:
         (ok / note / problem / not checked); a ``CheckReport``."""
         return implementation("check")(self, convergence=convergence)
 
-    def drop1(self, test: Drop1Test = "Chisq") -> pd.DataFrame:
+    def drop1(self, test: Drop1Test = "none") -> pd.DataFrame:
         """R's ``drop1(fit, test)``: one row per term (and ``<none>``), R's columns (``LRT``)."""
         return implementation("drop1")(self, test=test)  # type: ignore[no-any-return]
 
