@@ -133,12 +133,15 @@ pylme_nlmer_fit <- function(req) {
 }
 
 # What pylme_extract adds for an nlmer fit: nAGQ and the starting values, from the call
-# (literal values when pylme made it; lme4's default nAGQ = 1 when the call does not say).
+# (literal values when pylme made it). A model fitted in R may name a variable there: then
+# start is left out, and nAGQ is read from the optimizer's result (lme4's nlmer optimizes the
+# covariance parameters alone for nAGQ = 0, and with the fixed effects for nAGQ = 1).
 pylme_nlmer_info <- function(fit) {
   cl <- fit@call
   start <- if (is.numeric(cl$start)) cl$start else if (is.list(cl$start)) unlist(cl$start$nlpars) else NULL
+  nagq <- if (length(fit@optinfo$val) > length(lme4::getME(fit, "theta"))) 1L else 0L
   list(
-    nAGQ = if (is.numeric(cl$nAGQ)) as.integer(cl$nAGQ) else 1L,
+    nAGQ = if (is.numeric(cl$nAGQ)) as.integer(cl$nAGQ) else nagq,
     start_names = if (is.numeric(start)) names(start) else NULL,
     start = if (is.numeric(start)) unname(start) else NULL,
     # What summary() prints: lme4's .prt.call deparses the call's formula (60 characters a line).

@@ -5,7 +5,9 @@
 # Each model is fitted as a user types it in R, nlmer(<formula>, data = d, start = start, ...), with
 # na.exclude so that R itself pads fitted values and residuals for dropped rows; every
 # quantity is taken with lme4's user-level accessors, then confint(method = "Wald"),
-# predict() and update(fit, nAGQ = 0L) (lme4's ?nlmer example 2).
+# predict(), update(fit, nAGQ = 0L) (lme4's ?nlmer example 2) and anova(updated, fit).
+# "save_rds": a path to saveRDS() the model to; "probe_methods": true to record what R does
+# with the methods pylme refuses on nlmer fits (what_r_does below).
 args <- commandArgs(trailingOnly = TRUE)
 here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)))
 source(file.path(here, "data_io.R"))
@@ -58,8 +60,47 @@ fit_case <- function(case) {
   out <- quantities(fit)
   out$confint_wald <- list(rownames = rownames(ci), lower = unname(ci[, 1]), upper = unname(ci[, 2]))
   out$predict <- unname(predict(fit))
-  out$update_nagq0 <- quantities(suppressWarnings(update(fit, nAGQ = 0L)))
+  upd <- suppressWarnings(update(fit, nAGQ = 0L))
+  out$update_nagq0 <- quantities(upd)
+  an <- anova(upd, fit)
+  out$anova <- lapply(as.list(an), unname)
+  if (requireNamespace("broom.mixed", quietly = TRUE)) {
+    out$tidy <- as.list(as.data.frame(suppressWarnings(broom.mixed::tidy(fit, conf.int = TRUE))))
+  }
+  if (!is.null(case$save_rds)) saveRDS(fit, case$save_rds)
+  if (isTRUE(case$probe_methods)) out$r_does <- what_r_does(fit, d)
   out
+}
+
+# What lme4 (and broom.mixed, emmeans) do with an nlmer fit, for the methods pylme refuses
+# on NlmerFit: TRUE where R fails. Quiet: each try's output and conditions are dropped.
+r_fails <- function(expr) {
+  utils::capture.output(res <- suppressMessages(suppressWarnings(
+    tryCatch({
+      force(expr)
+      FALSE
+    }, error = function(e) TRUE)
+  )), type = "output")
+  res
+}
+
+what_r_does <- function(fit, d) {
+  has <- function(p) requireNamespace(p, quietly = TRUE)
+  af <- suppressMessages(suppressWarnings(allFit(fit, verbose = FALSE)))
+  list(
+    simulate_fails = r_fails(simulate(fit, nsim = 1, seed = 1)),
+    refit_fails = r_fails(refit(fit, fitted(fit))),
+    bootMer_fails = r_fails(bootMer(fit, fixef, nsim = 2, seed = 1)),
+    profile_fails = r_fails(confint(fit, method = "profile")),
+    predict_newdata_fails = r_fails(predict(fit, newdata = d[1:3, ])),
+    # With re.form = NA lme4 returns X %*% beta: the first parameter, not the curve.
+    predict_population = unname(predict(fit, re.form = NA)),
+    hatvalues_fails = r_fails(hatvalues(fit)),
+    influence_fails = r_fails(influence(fit)),
+    allFit_all_failed = all(vapply(af, function(x) inherits(x, "error"), TRUE)),
+    drop1_rows = nrow(drop1(fit)),
+    emmeans_fails = if (has("emmeans")) r_fails(emmeans::emmeans(fit, ~1)) else NULL
+  )
 }
 
 cases <- jsonlite::read_json(args[[1]], simplifyVector = FALSE)

@@ -80,8 +80,9 @@ def dataset(name: str) -> pd.DataFrame:
     return rref.r_dataset("datasets", name)
 
 
-def reference_fits() -> dict[str, Any]:
-    """Every case fitted in one Rscript process; {case id: R's quantities}."""
+def reference_fits(extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Every case fitted in one Rscript process; {case id: R's quantities}. ``extra`` adds
+    entries to a case (``save_rds``, ``probe_methods``: see reference_nlmer.R)."""
     cases = []
     for cid, (ds, formula, start, opts) in CASES.items():
         case: dict[str, Any] = {
@@ -94,7 +95,7 @@ def reference_fits() -> dict[str, Any]:
             case["nAGQ"] = opts["nAGQ"]
         if "control" in opts:
             case["control"] = opts["control"]
-        cases.append(case)
+        cases.append({**case, **(extra or {}).get(cid, {})})
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = Path(tmp) / "cases.json", Path(tmp) / "out.json"
         inp.write_text(json.dumps(cases))

@@ -41,15 +41,14 @@ NOT_FOR_NLMER: dict[str, str] = {
     "anova": "lmerTest's F tests are for lmer fits (compare nlmer fits with pylme.anova)",
     "emmeans": "emmeans says 'Can't handle a nonlinear mixed model'",
     "contrasts": "emmeans says 'Can't handle a nonlinear mixed model'",
-    "tidy": "broom.mixed's tidy() leaves out the random-effect parameters of nlmer fits",
     "receipt": "receipts record lmer, glmer and glmer.nb calls",
     "save_receipt": "receipts record lmer, glmer and glmer.nb calls",
 }
 
 WORKS = (
     "fit.summary(), the fields (fixef, varcorr, ranef, coef, fitted, ...), fit.predict() "
-    "(fitted values), fit.update(nAGQ=..., control=...), fit.confint('Wald'), fit.to_rds(), "
-    "fit.plot_ranef(), fit.plot_residuals()"
+    "(fitted values), fit.update(nAGQ=..., control=...), fit.confint('Wald'), fit.tidy(), "
+    "fit.to_rds(), fit.plot_ranef(), fit.plot_residuals(), pylme.anova(fit1, fit2)"
 )
 
 
@@ -94,13 +93,14 @@ class NlmerFit(MixedFit):
     ) -> np.ndarray:
         """R's ``predict(fit)``: the fitted values, shape (n_rows,), NaN where a row was
         dropped. lme4 1.1-31 has no other prediction for nlmer fits: with ``newdata`` it fails,
-        and with ``re.form = NA`` it returns the design times the parameters, not the curve;
-        so ``newdata`` or ``re_form`` raise :class:`~pylme.errors.UnsupportedError`."""
+        and with ``re.form = NA`` it returns X %*% beta of its stacked design (each parameter
+        once per row), not the curve; so ``newdata`` or ``re_form`` raise
+        :class:`~pylme.errors.UnsupportedError`."""
         if newdata is not None or re_form is not None:
             raise UnsupportedError(
                 "fit.predict() for an nlmer fit gives the fitted values only (no newdata, no "
                 "re_form): lme4's predict() fails with newdata for nlmer fits, and with "
-                "re.form = NA returns the design times the parameters instead of the curve"
+                "re.form = NA returns each parameter once per row instead of the curve"
             )
         return np.asarray(
             implementation("predict")(
