@@ -16,9 +16,9 @@ from typing import Any
 from pylme.errors import DataError
 from pylme.postfit.newfit import fit_from_result, now
 from pylme.results.fit import GlmerFit, LmerFit, MixedFit
-from pylme.results.nlmer_fit import NlmerFit
 from pylme.results.meta import Provenance
 from pylme.results.methods import implements
+from pylme.results.nlmer_fit import NlmerFit
 from pylme.runtime.handles import raw_bytes
 from pylme.runtime.session import get_session
 
