@@ -40,8 +40,9 @@ def to_rds(fit: MixedFit, path: str | os.PathLike[str]) -> None:
 
 def read_rds(path: str | os.PathLike[str]) -> LmerFit | GlmerFit | NlmerFit:
     """Read an lme4 model that R saved with ``saveRDS()``: a full :class:`LmerFit`,
-    :class:`GlmerFit` or :class:`NlmerFit`, every field taken from the model with lme4's accessors, and the R
-    model kept (``predict``, ``simulate``, ``update`` work on it).
+    :class:`GlmerFit` or :class:`NlmerFit`, every field taken from the model with lme4's
+    accessors, and the R model kept (``predict``, ``simulate``, ``update`` work on it, where
+    lme4 has them: see :class:`NlmerFit`).
 
     ``provenance.data_sha256`` is the SHA-256 of R's ``serialize()`` of the model frame (the
     data did not pass through pylme's conversion), and ``provenance.options["source"]`` is
