@@ -23,10 +23,7 @@ pylme_nl_parse <- function(text, env = baseenv(), trusted = FALSE) {
     error = function(e) pylme_stop("formula", paste0("could not parse the formula: ", conditionMessage(e)))
   )
   is_tilde <- function(e) is.call(e) && identical(e[[1L]], as.name("~")) && length(e) == 3L
-  if (!is_tilde(expr) || !is_tilde(expr[[2L]])) {
-    if (!isTRUE(trusted)) pylme_check_safe(expr)
-    pylme_stop("formula", pylme_nl_shape)
-  }
+  if (!is_tilde(expr) || !is_tilde(expr[[2L]])) pylme_stop("formula", pylme_nl_shape)
   f <- stats::as.formula(expr, env = env)
   if (isTRUE(trusted)) return(list(formula = f, model = NULL, parameters = NULL))
   model <- expr[[2L]][[3L]]
