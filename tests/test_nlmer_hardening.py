@@ -23,7 +23,9 @@ HOSTILE = {
     "system in the model's input": (
         "circumference ~ SSlogis(age + system({cmd}), Asym, xmid, scal) ~ Asym | Tree"
     ),
-    "system as a parameter": "circumference ~ SSlogis(age, system({cmd}), xmid, scal) ~ Asym | Tree",
+    "system as a parameter": (
+        "circumference ~ SSlogis(age, system({cmd}), xmid, scal) ~ Asym | Tree"
+    ),
     "system in the response": f"I(circumference + system({{cmd}})) ~ {M} ~ Asym | Tree",
     "system in the random part": f"circumference ~ {M} ~ Asym | Tree:system({{cmd}})",
     "system as the grouping": f"circumference ~ {M} ~ (Asym | system({{cmd}}))",
@@ -33,7 +35,9 @@ HOSTILE = {
     "eval(parse()) in the input": (
         "circumference ~ SSlogis(eval(parse(text = {cmdq})), Asym, xmid, scal) ~ Asym | Tree"
     ),
-    "stats:::SSlogis": "circumference ~ stats:::SSlogis(system({cmd}), Asym, xmid, scal) ~ Asym | Tree",
+    "stats:::SSlogis": (
+        "circumference ~ stats:::SSlogis(system({cmd}), Asym, xmid, scal) ~ Asym | Tree"
+    ),
     "named argument hiding system": (
         "circumference ~ SSlogis(input = age, Asym = Asym, xmid = xmid, scal = system({cmd})) "
         "~ Asym | Tree"
