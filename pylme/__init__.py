@@ -39,6 +39,7 @@ from pylme.errors import (
     RStartError,
     SingularFitWarning,
     TrustedFormulaWarning,
+    UnsupportedError,
 )
 from pylme.models.options import Control
 from pylme.results import (
@@ -49,6 +50,7 @@ from pylme.results import (
     GlmerFit,
     GroupCoefficients,
     LmerFit,
+    NlmerFit,
     Provenance,
     VarCorr,
     VarianceComponent,
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
+    from pylme.models.nlmer import nlmer
     from pylme.parallel import Job, JobError, fit_many, lmer_many
     from pylme.postfit import read_rds
     from pylme.receipts import Receipt, VerifyReport, verify
@@ -70,6 +73,7 @@ _LAZY = {
     "lmer": "pylme.models.lmer",
     "glmer": "pylme.models.glmer",
     "glmer_nb": "pylme.models.glmer",
+    "nlmer": "pylme.models.nlmer",
     "to_r": "pylme.runtime.rframe",
     "Binomial": "pylme.models.family",
     "Poisson": "pylme.models.family",
@@ -127,6 +131,7 @@ __all__ = [
     "LmerFit",
     "MissingRPackageError",
     "ModelMissingError",
+    "NlmerFit",
     "OptionError",
     "Poisson",
     "Provenance",
@@ -139,6 +144,7 @@ __all__ = [
     "Receipt",
     "SingularFitWarning",
     "TrustedFormulaWarning",
+    "UnsupportedError",
     "VarCorr",
     "VarianceComponent",
     "VerifyReport",
@@ -149,6 +155,7 @@ __all__ = [
     "lmer",
     "lmer_many",
     "model_table",
+    "nlmer",
     "read_rds",
     "to_r",
     "verify",

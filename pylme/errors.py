@@ -49,6 +49,11 @@ class OptionError(PylmeError, ValueError):
     """An option value is not one of the allowed values (family, link, control name, ...)."""
 
 
+class UnsupportedError(PylmeError, NotImplementedError):
+    """lme4 has no such method for this kind of fit (``simulate`` of an nlmer fit, ...).
+    The message names what does work instead."""
+
+
 class ModelMissingError(PylmeError, RuntimeError):
     """The fit carries no R model (``without_model()``, a light pickle), and the method needs it."""
 

@@ -144,9 +144,11 @@ pylme_extract <- function(fit, n_rows) {
   # 30 MB of garbage per call at 500,000 rows), which pad() drops again.
   ll <- stats::logLik(fit)
   use_sc <- as.logical(fit@devcomp$dims[["useSc"]])
-  re <- pylme_ranef(fit)
+  # nlmer: lme4's own conditional variances (pylme's dense and Schur routes are for lmer/glmer).
+  nlmm <- lme4::isNLMM(fit)
+  re <- pylme_ranef(fit, if (nlmm) "lme4" else "auto")
   list(
-    glmm = glmm,
+    glmm = glmm, nlmm = nlmm,
     formula = paste(deparse(fit@call$formula, width.cutoff = 500L), collapse = " "),
     fixef = list(
       terms = as.character(names(beta)), estimate = unname(beta), std_error = unname(se),
@@ -171,6 +173,7 @@ pylme_extract <- function(fit, n_rows) {
     ),
     ngrps = as.list(lme4::ngrps(fit)),
     convergence = pylme_convergence(fit),
-    family = if (glmm) pylme_family_info(fit) else NULL
+    family = if (glmm) pylme_family_info(fit) else NULL,
+    nlmer = if (nlmm) pylme_nlmer_info(fit) else NULL # nlmer.R
   )
 }

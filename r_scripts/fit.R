@@ -2,7 +2,7 @@
 # and return the model plus everything pylme_extract() takes out of it.
 
 pylme_control <- function(kind, ctrl) {
-  fun <- if (identical(kind, "lmer")) lme4::lmerControl else lme4::glmerControl
+  fun <- switch(kind, lmer = lme4::lmerControl, nlmer = lme4::nlmerControl, lme4::glmerControl)
   if (is.null(ctrl) || length(ctrl) == 0L) {
     return(fun())
   }
@@ -11,7 +11,7 @@ pylme_control <- function(kind, ctrl) {
   if (length(bad)) {
     pylme_stop("value", sprintf(
       "unknown %s argument(s): %s. Allowed: %s",
-      if (identical(kind, "lmer")) "lmerControl" else "glmerControl",
+      switch(kind, lmer = "lmerControl", nlmer = "nlmerControl", "glmerControl"),
       paste(bad, collapse = ", "), paste(allowed, collapse = ", ")
     ))
   }
@@ -34,6 +34,7 @@ pylme_family <- function(req) {
 }
 
 pylme_fit <- function(req) {
+  if (identical(req$kind, "nlmer")) return(pylme_nlmer_fit(req)) # nlmer.R
   env <- new.env(parent = globalenv())
   f <- pylme_parse_formula(req$formula, env, trusted = isTRUE(req$trusted))
   pylme_check_bars(f)

@@ -48,6 +48,12 @@ PYLME_SAFE_CALLS <- c(
   "pnorm", "qnorm", "plogis", "qlogis"
 )
 
+# R's self-starting nonlinear models (stats), allowed ONLY as the middle part of an nlmer
+# formula, `response ~ SSlogis(input, Asym, xmid, scal) ~ Asym | group` (checked in
+# nlmer.R); each computes a curve and its gradient from its arguments alone. Anywhere else
+# (an lmer formula, inside I(), a random term) pylme_check_safe refuses them.
+PYLME_NONLINEAR_CALLS <- c("SSlogis", "SSasymp", "SSmicmen", "SSfpl", "SSgompertz", "SSbiexp")
+
 # pkg::fun calls allowed (`:::` never is).
 PYLME_SAFE_NAMESPACED <- c("splines::ns", "splines::bs", "stats::poly", "stats::offset")
 
@@ -103,6 +109,12 @@ pylme_check_safe <- function(expr, trusted = FALSE) {
       formula_op <- in_formula && name %in% PYLME_FORMULA_OPS
       if (!formula_op && !(name %in% c(PYLME_SAFE_CALLS, PYLME_SAFE_NAMESPACED))) {
         found <- exists(name, envir = globalenv(), mode = "function")
+        if (name %in% PYLME_NONLINEAR_CALLS) {
+          pylme_unsafe(sprintf(
+            "the formula calls %s(), which pylme allows only as the middle part of an nlmer formula (pylme.nlmer('y ~ %s(...) ~ p | g', data, start=...))",
+            name, name
+          ))
+        }
         pylme_unsafe(if (found) {
           sprintf("the formula calls %s, which is not on pylme's list of allowed functions", pylme_show(name))
         } else {

@@ -129,7 +129,8 @@ pylme_update <- function(req) {
     args$formula. <- f
   }
   opts <- req$options
-  if (!is.null(opts$control)) opts$control <- pylme_control(if (lme4::isGLMM(fit)) "glmer" else "lmer", opts$control)
+  kind <- if (lme4::isNLMM(fit)) "nlmer" else if (lme4::isGLMM(fit)) "glmer" else "lmer"
+  if (!is.null(opts$control)) opts$control <- pylme_control(kind, opts$control)
   if (!is.null(opts$family)) opts$family <- pylme_family(opts$family)
   call <- do.call(stats::update, c(args, opts))
   # A model fitted in plain R calls lmer() by its bare name; pylme does not attach lme4.
@@ -139,7 +140,9 @@ pylme_update <- function(req) {
   }
   data <- tryCatch(eval(call$data, env), error = function(e) NULL)
   if (is.data.frame(data)) {
-    missing_cols <- setdiff(all.vars(call$formula), names(data))
+    # An nlmer formula also names the model's parameters (the fixed effects), not columns.
+    params <- if (identical(kind, "nlmer")) names(lme4::fixef(fit)) else character()
+    missing_cols <- setdiff(all.vars(call$formula), c(names(data), params))
     if (length(missing_cols)) {
       pylme_stop("data", sprintf(
         "update() refits on the data already in R, which holds only the columns %s; the formula also needs %s. Fit again with the full data instead",

@@ -68,6 +68,30 @@ MIRRORS: dict[str, tuple[Any, str, dict[str, str]]] = {
             "na_action": "na.action",
         },
     ),
+    "pylme.nlmer": (
+        pylme.nlmer,
+        "lme4::nlmer",
+        {
+            "formula": "formula",
+            "data": "data",
+            "start": "start",
+            "nAGQ": "nAGQ",
+            "control": "control",
+            "na_action": "na.action",
+        },
+    ),
+    "nlmer_fit.confint": (
+        pylme.NlmerFit.confint,
+        "lme4:::confint.merMod",
+        {
+            "method": "method",
+            "level": "level",
+            "parm": "parm",
+            "nsim": "nsim",
+            "boot_type": "boot.type",
+            "seed": "lme4::bootMer$seed",
+        },
+    ),
     "fit.predict": (
         MixedFit.predict,
         "lme4:::predict.merMod",
@@ -190,6 +214,8 @@ PYTHON_ONLY = {
     ("pylme.glmer", "trusted"): "pylme's formula allow-list",
     ("pylme.glmer", "link"): "R spells the link inside family (binomial(link = ...))",
     ("pylme.glmer_nb", "trusted"): "pylme's formula allow-list",
+    ("pylme.nlmer", "trusted"): "pylme's formula allow-list",
+    ("nlmer_fit.confint", "progress"): "a progress bar",
     ("fit.confint", "progress"): "a progress bar",
     ("fit.allfit", "progress"): "a progress bar (one R call per optimizer)",
     ("fit.influence", "progress"): "a progress bar (one refit per observation or group)",
@@ -209,6 +235,11 @@ EXCEPTIONS = {
     ("pylme.glmer_nb", "data"): "as for lmer: pylme fits a frame",
     ("pylme.glmer", "family"): "R's gaussian default fits an LMM (deprecated in lme4): pylme "
     "requires family and raises OptionError pointing to pylme.lmer",
+    ("pylme.nlmer", "data"): "as for lmer: pylme fits a frame",
+    ("pylme.nlmer", "start"): "R's NULL fails in nlformula (is.numeric(nlpars) is not TRUE): "
+    "nlmer needs start values, so pylme requires them",
+    ("nlmer_fit.confint", "method"): "R's profile fails on nlmer fits; Wald is the method that "
+    "works (profile and boot raise UnsupportedError)",
     ("fit.refit", "newresp"): "R's NULL refits the same response, giving back the same fit; "
     "pylme's fits are immutable values, so refit() asks for the new response",
     ("fit.bootstrap", "nsim"): "R's 1 replicate is no bootstrap; pylme asks for nsim",
@@ -220,6 +251,7 @@ EXCEPTIONS = {
 SAME_MEANING = {
     ("call", "lmerControl()"): None,  # None: R's default control
     ("call", "glmerControl()"): None,
+    ("call", "nlmerControl()"): None,
     ("na", "NA"): "~0",  # simulate's re.form = NA: pylme spells it "~0" (or "NA")
 }
 #: lmerTest's anova type: R's "III" is pylme's 3.

@@ -13,6 +13,9 @@ from pylme.results.summary import _header
 
 
 def _title(fit: MixedFit) -> str:
+    if getattr(fit, "nonlinear", False):
+        nagq = getattr(fit, "nAGQ", 1)
+        return f"Nonlinear mixed model fit by maximum likelihood (nAGQ = {nagq})"
     family = getattr(fit, "family", None)
     if family is not None:
         nagq = getattr(fit, "nAGQ", 1)

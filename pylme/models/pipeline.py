@@ -41,11 +41,15 @@ OFFSET_COLUMN = ".pylme_offset"
 MAX_FORMULA_CHARS = 10_000
 
 
-def formula_variables(formula: Any, trusted: bool = False) -> list[str]:
+def formula_variables(
+    formula: Any, trusted: bool = False, start: dict[str, float] | None = None
+) -> list[str]:
     """The variables the formula names (R's ``all.vars``): the columns to send to R.
 
     R parses the formula and, unless ``trusted``, refuses any function outside pylme's
     allow-list before anything in it is evaluated (``pylme_check_safe`` in formula.R).
+    With ``start`` (nlmer's starting values) it is an nlmer formula: its parameters, the
+    names in ``start``, are not columns (``pylme_nl_formula_vars`` in nlmer.R).
     """
     if not isinstance(formula, str) and hasattr(formula, "columns"):
         raise FormulaError(
@@ -65,6 +69,9 @@ def formula_variables(formula: Any, trusted: bool = False) -> list[str]:
         )
     if "\x00" in formula:
         raise FormulaError("the formula contains a NUL character")
+    if start is not None:
+        req = {"formula": formula, "trusted": bool(trusted), "start": start}
+        return list(get_session().call("pylme_nl_formula_vars", req).value or ())
     return list(_all_vars(formula, bool(trusted)))
 
 
@@ -158,7 +165,9 @@ def run_fit(
         warn_trusted(formula)
     na = check_na_action(na_action)
     ctrl = check_control(control)
-    columns = expand_dot(formula_variables(formula, trusted), data, weights, offset)
+    columns = expand_dot(
+        formula_variables(formula, trusted, specific.get("start")), data, weights, offset
+    )
     contr = check_contrasts(contrasts, columns) if contrasts is not None else None
     options = {
         **specific,

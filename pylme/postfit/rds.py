@@ -18,6 +18,7 @@ from pylme.postfit.newfit import fit_from_result, now
 from pylme.results.fit import GlmerFit, LmerFit, MixedFit
 from pylme.results.meta import Provenance
 from pylme.results.methods import implements
+from pylme.results.nlmer_fit import NlmerFit
 from pylme.runtime.handles import raw_bytes
 from pylme.runtime.session import get_session
 
@@ -37,10 +38,11 @@ def to_rds(fit: MixedFit, path: str | os.PathLike[str]) -> None:
     get_session().call("pylme_save_rds", {"model": model, "path": target})
 
 
-def read_rds(path: str | os.PathLike[str]) -> LmerFit | GlmerFit:
-    """Read an lme4 model that R saved with ``saveRDS()``: a full :class:`LmerFit` or
-    :class:`GlmerFit`, every field taken from the model with lme4's accessors, and the R
-    model kept (``predict``, ``simulate``, ``update`` work on it).
+def read_rds(path: str | os.PathLike[str]) -> LmerFit | GlmerFit | NlmerFit:
+    """Read an lme4 model that R saved with ``saveRDS()``: a full :class:`LmerFit`,
+    :class:`GlmerFit` or :class:`NlmerFit`, every field taken from the model with lme4's
+    accessors, and the R model kept (``predict``, ``simulate``, ``update`` work on it, where
+    lme4 has them: see :class:`NlmerFit`).
 
     ``provenance.data_sha256`` is the SHA-256 of R's ``serialize()`` of the model frame (the
     data did not pass through pylme's conversion), and ``provenance.options["source"]`` is
@@ -60,7 +62,7 @@ def read_rds(path: str | os.PathLike[str]) -> LmerFit | GlmerFit:
     options: dict[str, Any] = {"source": source}
     if glmm:
         options.update(family=info["family"][0], link=info["link"][0], nAGQ=int(info["nAGQ"][0]))
-    else:
+    elif info["function_name"][0] != "nlmer":  # an NlmerFit holds its nAGQ and start
         options["REML"] = bool(info["reml"][0])
     types = info["column_types"] or {}
     provenance = Provenance(
@@ -77,6 +79,6 @@ def read_rds(path: str | os.PathLike[str]) -> LmerFit | GlmerFit:
         levels={k: tuple(v) for k, v in (info["levels"] or {}).items()},
     )
     fit = fit_from_result(result, provenance, warn=False)
-    if not isinstance(fit, (LmerFit, GlmerFit)):
+    if not isinstance(fit, (LmerFit, GlmerFit, NlmerFit)):
         raise TypeError(f"read_rds made a {type(fit).__name__}")
     return fit

@@ -3,6 +3,7 @@
 from pylme.results.fit import GlmerFit, LmerFit, MixedFit
 from pylme.results.fixef import FixedEffects
 from pylme.results.meta import Convergence, Provenance
+from pylme.results.nlmer_fit import NlmerFit
 from pylme.results.ranef import ConditionalModes, GroupCoefficients
 from pylme.results.refits import RefitReport
 from pylme.results.varcorr import Correlation, VarCorr, VarianceComponent
@@ -16,6 +17,7 @@ __all__ = [
     "GroupCoefficients",
     "LmerFit",
     "MixedFit",
+    "NlmerFit",
     "Provenance",
     "RefitReport",
     "VarCorr",

@@ -10,6 +10,7 @@ from pylme.results._arrays import frozen_array, frozen_result
 from pylme.results.fit import GlmerFit, LmerFit, MixedFit
 from pylme.results.fixef import FixedEffects
 from pylme.results.meta import Convergence, Provenance
+from pylme.results.nlmer_fit import NlmerFit
 from pylme.results.ranef import ConditionalModes, GroupCoefficients
 from pylme.results.varcorr import VarCorr
 from pylme.runtime.handles import ModelHandle
@@ -133,6 +134,16 @@ def parse_fit(
         provenance=provenance,
         _handle=handle,
     )
+    nlmer = raw.get("nlmer")
+    if nlmer is not None:
+        names, values = nlmer["start_names"] or (), nlmer["start"]
+        start = {} if values is None else dict(zip(names, map(float, np.atleast_1d(values))))
+        return NlmerFit(
+            **common,
+            nAGQ=int(nlmer["nAGQ"][0]),
+            start=start,
+            formula_lines=tuple(nlmer["formula_lines"] or ()),
+        )
     if not bool(raw["glmm"][0]):
         rc = s.get("reml_criterion")
         return LmerFit(

@@ -74,7 +74,10 @@ def _lmertest_title(fit: MixedFit, ddf: str) -> str:
 def _title(fit: MixedFit) -> str:
     if fit.fixef.ddf is not None:
         return _lmertest_title(fit, fit.fixef.ddf)
-    if _is_glmm(fit):
+    if getattr(fit, "nonlinear", False):
+        # lme4's methTitle: "Nonlinear", and "maximum likelihood" pasted with nothing after it.
+        title, cls = "Nonlinear mixed model fit by maximum likelihood ", "nlmerMod"
+    elif _is_glmm(fit):
         nagq = fit.nAGQ  # type: ignore[attr-defined]
         how = (
             "(Laplace Approximation)"
@@ -95,11 +98,35 @@ def _title(fit: MixedFit) -> str:
     return f"{title} ['{cls}']"
 
 
+def _cat_fill_sep(items: list[str], width: int = WIDTH) -> list[str]:
+    """R's ``cat(..., fill = TRUE)`` (separator " "): the separator is written, then a new
+    line starts before an item that would pass ``width``."""
+    lines, current, used = [], "", 0
+    for i, item in enumerate(items):
+        if i:
+            current += " "
+            if used + len(item) + 1 > width:
+                lines.append(current)
+                current, used = "", 0
+        current += item
+        used += len(item) + 1
+    return [*lines, current]
+
+
+def _formula(fit: MixedFit) -> list[str]:
+    """lme4's ``cat("Formula:", deparse(formula), fill = TRUE)``, where the fit kept R's
+    ``deparse()`` lines (nlmer fits); else the formula on one line."""
+    deparsed = getattr(fit, "formula_lines", ())
+    if deparsed:
+        return _cat_fill_sep(["Formula:", *deparsed])
+    return [f"Formula: {fit.formula}"]
+
+
 def _header(fit: MixedFit) -> list[str]:
     lines = [_title(fit)]
     if _is_glmm(fit):
         lines.append(f" Family: {fit.family}  ( {fit.link} )")  # type: ignore[attr-defined]
-    lines.append(f"Formula: {fit.formula}")
+    lines += _formula(fit)
     opts = fit.provenance.options
     if opts.get("weights") is not None:
         lines.append(f"Weights: {opts['weights']}")

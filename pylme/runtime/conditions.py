@@ -13,7 +13,8 @@ from pylme.errors import DataError, FormulaError, OptionError, RError
 
 #: The pylme function behind each R entry point, named in an RError's message.
 PYLME_FUNCTIONS = {
-    "pylme_fit": "pylme.lmer/glmer/glmer_nb()",
+    "pylme_fit": "pylme.lmer/glmer/glmer_nb/nlmer()",
+    "pylme_nl_formula_vars": "pylme.nlmer()",
     "pylme_predict": "fit.predict()",
     "pylme_predict_vars": "fit.predict()",
     "pylme_simulate": "fit.simulate()",

@@ -43,6 +43,7 @@ R_FILES = (
     "many.R",
     "datasets.R",
     "convergence.R",
+    "nlmer.R",
 )
 
 INSTALL_HINT = (
