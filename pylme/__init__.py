@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
-    from pylme.parallel import Job, JobError, fit_many, lmer_many
+    from pylme.parallel import CrossValidation, Job, JobError, cross_validate, fit_many, lmer_many
     from pylme.postfit import read_rds
     from pylme.receipts import Receipt, VerifyReport, verify
     from pylme.runtime.rframe import to_r
@@ -89,6 +89,8 @@ _LAZY = {
     "JobError": "pylme.parallel",
     "fit_many": "pylme.parallel",
     "lmer_many": "pylme.parallel",
+    "cross_validate": "pylme.parallel",
+    "CrossValidation": "pylme.parallel",
 }
 
 
@@ -113,6 +115,7 @@ __all__ = [
     "ConvergenceWarning",
     "Correlation",
     "CrossCheck",
+    "CrossValidation",
     "DataError",
     "Family",
     "FixedEffects",
@@ -143,6 +146,7 @@ __all__ = [
     "VarianceComponent",
     "VerifyReport",
     "anova",
+    "cross_validate",
     "fit_many",
     "glmer",
     "glmer_nb",

@@ -36,6 +36,7 @@ R_PACKAGES = {
     ),
     "emmeans": ("r-cran-emmeans", False, "fit.emmeans(), fit.contrasts()"),
     "broom.mixed": ("r-cran-broom.mixed", False, "fit.tidy()"),
+    "merTools": ("r-cran-mertools", False, "fit.predict(interval=..., method='simulate')"),
     "mlmRev": ("r-cran-mlmrev", False, "pylme.datasets.load(..., package='mlmRev'), list()"),
     "jsonlite": ("r-cran-jsonlite", False, "Rscript r_scripts/verify.R (receipts in pure R)"),
     "digest": ("r-cran-digest", False, "verify.R's data fingerprint check (or openssl)"),

@@ -43,6 +43,8 @@ R_FILES = (
     "many.R",
     "datasets.R",
     "convergence.R",
+    "intervals.R",
+    "crossval.R",
 )
 
 INSTALL_HINT = (
