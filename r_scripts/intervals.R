@@ -150,14 +150,14 @@ pylme_pi_boot_fun <- function(req, nd, tick = NULL) {
   }
 }
 
-# R's bootMer(fit, FUN, nsim, seed = seed): one random stream (backend = "serial").
+# R's bootMer(fit, FUN, nsim, seed = seed, use.u): one random stream (backend = "serial").
 pylme_pi_boot <- function(req) {
   fit <- req$model
   rows <- pylme_pi_rows(fit, req$newdata)
   if (!nrow(rows$nd)) return(list(t = matrix(numeric(), as.integer(req$nsim), 0L), refits = NULL))
   seed <- if (is.null(req$seed)) NULL else as.integer(req$seed)
   b <- lme4::bootMer(fit, pylme_pi_boot_fun(req, rows$nd, req$tick),
-                     nsim = as.integer(req$nsim), seed = seed)
+                     nsim = as.integer(req$nsim), seed = seed, use.u = isTRUE(req$use_u))
   list(t = unname(b$t), refits = pylme_boot_msgs(b))
 }
 
@@ -169,7 +169,7 @@ pylme_pi_boot_seeds <- function(req) {
     return(list(t = matrix(numeric(), length(req$seeds), 0L), refits = list()))
   }
   FUN <- pylme_pi_boot_fun(req, rows$nd)
-  boots <- lapply(as.integer(req$seeds), function(s) lme4::bootMer(fit, FUN, nsim = 1L, seed = s))
+  boots <- lapply(as.integer(req$seeds), function(s) lme4::bootMer(fit, FUN, nsim = 1L, seed = s, use.u = isTRUE(req$use_u)))
   list(t = do.call(rbind, lapply(boots, function(b) as.numeric(b$t[1L, ]))),
        refits = lapply(boots, pylme_boot_msgs))
 }

@@ -2,7 +2,7 @@
 # Usage: Rscript reference_intervals.R <tasks.json> <out.json>
 # Each task: {"id", "rds": a model saved by pylme's to_rds, "ops": [{"method": "delta" |
 #   "simulate" | "bootstrap", "interval", "level", "re_form", "allow_new_levels", "type",
-#   "newdata" (typed columns, see data_io.R), "nsim", "seed", "drop_re" (delta: leave the
+#   "newdata" (typed columns, see data_io.R), "nsim", "seed", "use_u" (bootstrap), "drop_re" (delta: leave the
 #   random effects' part out, to show the test sees it)}]}.
 # Rows of newdata with a missing value get NA (newdata holds only the columns pylme sends).
 # Results are {"fit", "lower", "upper"} as "%.17g" text (read back bit for bit).
@@ -76,7 +76,7 @@ bootstrap_pi <- function(fit, nd, op) {
   } else {
     function(m) predict(m, newdata = nd, re.form = rf, allow.new.levels = anl, type = type)
   }
-  b <- suppressWarnings(suppressMessages(bootMer(fit, FUN, nsim = op$nsim, seed = op$seed)))
+  b <- suppressWarnings(suppressMessages(bootMer(fit, FUN, nsim = op$nsim, seed = op$seed, use.u = isTRUE(op$use_u))))
   a <- (1 - op$level) / 2
   list(
     fit = predict(fit, newdata = nd, re.form = rf, allow.new.levels = anl, type = type),

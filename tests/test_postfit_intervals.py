@@ -110,6 +110,11 @@ CASES = {
         SLEEP_NEW,
         {"interval": "confidence", "method": "bootstrap", "nsim": 20, "seed": 7, **ANL},
     ),
+    "boot_sleep_conf_use_u": (
+        "sleep",
+        SLEEP_KNOWN,
+        {"interval": "confidence", "method": "bootstrap", "nsim": 20, "seed": 6, "use_u": True},
+    ),
     "boot_sleep_pred_no_re": (
         "sleep",
         SLEEP_NEW[["Days"]],
@@ -142,6 +147,7 @@ def _op(newdata: pd.DataFrame, kw: dict, **extra) -> dict:
         "newdata": rref.spec_from_frame(newdata),
         "nsim": kw.get("nsim"),
         "seed": kw.get("seed"),
+        "use_u": kw.get("use_u", False),
         **extra,
     }
 
@@ -230,6 +236,13 @@ def test_intervals_contain_the_prediction_and_widen(fits):
     assert conf[~ok].isna().all().all()  # rows with a missing Days or Subject
 
 
+def test_use_u_conditions_on_the_fitted_random_effects(predicted):
+    """use.u = TRUE keeps subject 372's effect: a narrower interval than new draws give."""
+    cond = predicted["boot_sleep_conf_use_u"]
+    fresh = predicted["boot_sleep_conf"].loc[cond.index]
+    assert ((cond["upper"] - cond["lower"]) < (fresh["upper"] - fresh["lower"])).all()
+
+
 def test_bootstrap_seed_matters_and_refits_are_reported(fits, predicted):
     a = predicted["boot_sleep_conf"]
     b = _predict(fits, "boot_sleep_conf", seed=70)
@@ -256,6 +269,7 @@ def test_bootstrap_parallel_is_the_same_for_any_worker_count(fits):
         ("sleep", {"interval": "both"}, "interval must be one of"),
         ("sleep", {"interval": "confidence", "method": "exact"}, "method must be one of"),
         ("sleep", {"interval": "confidence", "level": 95}, "level must be"),
+        ("sleep", {"interval": "confidence", "use_u": True}, "use_u"),
         ("sleep", {"interval": "confidence", "backend": "loky", "seed": 1}, "'bootstrap' only"),
         ("sleep", {"interval": "confidence", "method": "bootstrap", "backend": "loky"}, "seed"),
     ],

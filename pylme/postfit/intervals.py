@@ -89,6 +89,7 @@ def predict_interval(
     method: IntervalMethod = "delta",
     nsim: int = 1000,
     seed: int | None = None,
+    use_u: bool = False,
     backend: Backend = "serial",
     n_jobs: int = -1,
     progress: bool | None = None,
@@ -106,6 +107,10 @@ def predict_interval(
             "intervals need newdata: pass the rows to predict (the fitted data for fitted values)"
         )
     _check_combination(fit, interval, method, re_form, backend, seed)
+    if not isinstance(use_u, bool) or (use_u and method != "bootstrap"):
+        raise OptionError(
+            f"use_u (bootMer's use.u) is True or False, for method='bootstrap'; got {use_u!r}"
+        )
     req: dict[str, Any] = {
         "model": fit.r_model(),
         "re_form": re_form,
@@ -129,7 +134,7 @@ def predict_interval(
         value = implementation("predict_bootstrap")(
             fit,
             newdata,
-            req,
+            {**req, "use_u": use_u},
             allow_new_levels=allow_new_levels,
             nsim=int(nsim),
             seed=None if seed is None else int(seed),

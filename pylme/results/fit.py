@@ -240,6 +240,7 @@ class MixedFit:
         method: IntervalMethod = "delta",
         nsim: int = 1000,
         seed: int | None = None,
+        use_u: bool = False,
         backend: Backend = "serial",
         n_jobs: int = -1,
         progress: bool | None = None,
@@ -257,6 +258,7 @@ class MixedFit:
         method: IntervalMethod = "delta",
         nsim: int = 1000,
         seed: int | None = None,
+        use_u: bool = False,
         backend: Backend = "serial",
         n_jobs: int = -1,
         progress: bool | None = None,
@@ -292,8 +294,11 @@ class MixedFit:
         - ``"bootstrap"``: percentile intervals (R's ``quantile``, type 7) of
           ``bootMer(fit, FUN, nsim, seed)$t`` with ``FUN = function(m) predict(m, newdata,
           re.form, allow.new.levels, type)`` (plus ``rnorm(n, 0, sigma(m))`` for a
-          prediction interval, lmer only); ``fit`` is ``predict()``. ``backend`` and
-          ``n_jobs`` as in :meth:`bootstrap` (per-replicate seeds on loky or Dask).
+          prediction interval, lmer only); ``fit`` is ``predict()``. ``use_u`` is bootMer's
+          ``use.u``: False (bootMer's default) draws new random effects in every replicate,
+          True keeps the fitted ones (intervals conditional on the groups' effects).
+          ``backend`` and ``n_jobs`` as in :meth:`bootstrap` (per-replicate seeds on loky
+          or Dask).
 
         See Also
         --------
@@ -316,6 +321,7 @@ class MixedFit:
             method=method,
             nsim=nsim,
             seed=seed,
+            use_u=use_u,
             backend=backend,
             n_jobs=n_jobs,
             progress=progress,
