@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
     from pylme.models.nlmer import nlmer
-    from pylme.parallel import Job, JobError, fit_many, lmer_many
+    from pylme.parallel import CrossValidation, Job, JobError, cross_validate, fit_many, lmer_many
     from pylme.postfit import read_rds
     from pylme.receipts import Receipt, VerifyReport, verify
     from pylme.runtime.rframe import to_r
@@ -93,6 +93,8 @@ _LAZY = {
     "JobError": "pylme.parallel",
     "fit_many": "pylme.parallel",
     "lmer_many": "pylme.parallel",
+    "cross_validate": "pylme.parallel",
+    "CrossValidation": "pylme.parallel",
 }
 
 
@@ -117,6 +119,7 @@ __all__ = [
     "ConvergenceWarning",
     "Correlation",
     "CrossCheck",
+    "CrossValidation",
     "DataError",
     "Family",
     "FixedEffects",
@@ -149,6 +152,7 @@ __all__ = [
     "VarianceComponent",
     "VerifyReport",
     "anova",
+    "cross_validate",
     "fit_many",
     "glmer",
     "glmer_nb",

@@ -33,6 +33,10 @@ AllFitOptimizer = Literal[
 ]
 ConvergenceVerdict = Literal["ok", "false positive", "problem"]
 Status = Literal["ok", "note", "problem"]
+IntervalKind = Literal["confidence", "prediction"]
+IntervalMethod = Literal["delta", "simulate", "bootstrap"]
+CvScheme = Literal["group", "row"]
+CvMetric = Literal["rmse", "mae", "loglik"]
 
 T = TypeVar("T")
 

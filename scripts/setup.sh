@@ -58,8 +58,8 @@ MSG
 }
 
 # Optional R packages: R name -> Debian package.
-optional_r=(lmerTest pbkrtest emmeans broom.mixed digest performance optimx dfoptim)
-optional_debs="r-cran-lmertest r-cran-pbkrtest r-cran-emmeans r-cran-broom.mixed r-cran-digest r-cran-performance r-cran-optimx r-cran-dfoptim"
+optional_r=(lmerTest pbkrtest emmeans broom.mixed digest performance optimx dfoptim merTools)
+optional_debs="r-cran-lmertest r-cran-pbkrtest r-cran-emmeans r-cran-broom.mixed r-cran-digest r-cran-performance r-cran-optimx r-cran-dfoptim r-cran-mertools"
 
 # 1. R and lme4: use what is there; install from Debian packages only when missing.
 if ! command -v Rscript >/dev/null 2>&1 || ! r_has lme4; then
@@ -72,7 +72,8 @@ if ! command -v Rscript >/dev/null 2>&1 || ! r_has lme4; then
   say "installing R and lme4 from Debian packages"
   # lme4 for fitting; the optional packages behind inference (lmerTest, pbkrtest, emmeans,
   # broom.mixed), diagnostics (performance), receipts (jsonlite; digest for verify.R's data
-  # fingerprint) and allFit's full optimizer set (optimx, dfoptim) come with it when set-up
+  # fingerprint), allFit's full optimizer set (optimx, dfoptim) and merTools (simulated
+  # prediction intervals) come with it when set-up
   # installs R itself.
   apt_install r-base-core r-base-dev r-cran-lme4 r-cran-jsonlite $optional_debs
 else

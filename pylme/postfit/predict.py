@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pylme.errors import DataError, OptionError
-from pylme.literals import PredictType, check_literal
+from pylme.literals import IntervalKind, PredictType, check_literal
 from pylme.results.fit import MixedFit
 from pylme.results.methods import implements
 from pylme.runtime.session import R_LOCK, get_session
@@ -70,6 +70,35 @@ def _check_levels(plans: list[ColumnPlan], info: dict[str, Any], allow_new_level
             )
 
 
+def newdata_call(
+    fit: MixedFit,
+    newdata: Any,
+    function: str,
+    req: dict[str, Any],
+    *,
+    allow_new_levels: bool,
+    vars_re_form: str | None,
+    vars_function: str = "pylme_predict_vars",
+) -> tuple[Any, int]:
+    """``function({**req, newdata})`` with ``newdata`` sent to R as predict() sends it: only
+    the columns ``vars_function`` names (for ``vars_re_form``), levels checked first. Returns
+    the R call's result (value and warnings) and the number of rows of ``newdata``."""
+    from pylme.conversion.plan import plan_frame
+    from pylme.runtime.rframe import build_r_frame
+
+    session = get_session()
+    info = session.call(vars_function, {"model": req["model"], "re_form": vars_re_form}).value
+    planned = plan_frame(newdata, list(info["needed"] or ()))
+    _check_levels(planned.columns, info, allow_new_levels)
+    with R_LOCK:
+        frame, _ = build_r_frame(planned.columns, planned.n_rows)
+        res = session.call(
+            function, {**req, "newdata": frame, "allow_new_levels": allow_new_levels}
+        )
+        del frame
+    return res, planned.n_rows
+
+
 @implements("predict")
 def predict(
     fit: MixedFit,
@@ -78,30 +107,39 @@ def predict(
     re_form: str | None = None,
     allow_new_levels: bool = False,
     type: PredictType = "link",
-) -> np.ndarray:
-    from pylme.conversion.plan import plan_frame
-    from pylme.runtime.rframe import build_r_frame
-
+    interval: IntervalKind | None = None,
+    **interval_options: Any,
+) -> Any:
     check_literal(type, PredictType, "type")
     check_re_form(re_form)
     if not isinstance(allow_new_levels, bool):
         raise OptionError(f"allow_new_levels must be True or False; got {allow_new_levels!r}")
+    if interval is not None:
+        from pylme.postfit.intervals import predict_interval
+
+        return predict_interval(
+            fit,
+            newdata,
+            re_form=re_form,
+            allow_new_levels=allow_new_levels,
+            type=type,
+            interval=interval,
+            **interval_options,
+        )
     model = fit.r_model()
     session = get_session()
     req: dict[str, Any] = {"model": model, "re_form": re_form, "type": type}
     if newdata is None:
         return np.asarray(session.call("pylme_predict", req).value, dtype=np.float64).reshape(-1)
-    info = session.call("pylme_predict_vars", req).value
-    needed = list(info["needed"] or ())
-    planned = plan_frame(newdata, needed)
-    _check_levels(planned.columns, info, allow_new_levels)
-    with R_LOCK:
-        frame, _ = build_r_frame(planned.columns, planned.n_rows)
-        value = session.call(
-            "pylme_predict", {**req, "newdata": frame, "allow_new_levels": allow_new_levels}
-        ).value
-        del frame
-    out = np.asarray(value, dtype=np.float64).reshape(-1)
-    if out.shape != (planned.n_rows,):
-        raise RuntimeError(f"R returned {out.shape[0]} predictions for {planned.n_rows} rows")
+    res, n_rows = newdata_call(
+        fit,
+        newdata,
+        "pylme_predict",
+        req,
+        allow_new_levels=allow_new_levels,
+        vars_re_form=re_form,
+    )
+    out = np.asarray(res.value, dtype=np.float64).reshape(-1)
+    if out.shape != (n_rows,):
+        raise RuntimeError(f"R returned {out.shape[0]} predictions for {n_rows} rows")
     return out

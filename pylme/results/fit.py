@@ -9,16 +9,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
 from pylme.literals import (
     AllFitOptimizer,
+    Backend,
     BootType,
     ConfintMethod,
     Ddf,
     Drop1Test,
+    IntervalKind,
+    IntervalMethod,
     LmerDf,
     PredictType,
 )
@@ -213,6 +216,7 @@ class MixedFit:
 
     # -- after the fit (R's predict, simulate, refit, update, saveRDS) -----------------------
 
+    @overload
     def predict(
         self,
         newdata: Any = None,
@@ -220,8 +224,46 @@ class MixedFit:
         re_form: str | None = None,
         allow_new_levels: bool = False,
         type: PredictType = "link",
-    ) -> np.ndarray:
-        """R's ``predict(fit, newdata, re.form, allow.new.levels, type)``.
+        interval: None = None,
+    ) -> np.ndarray: ...
+
+    @overload
+    def predict(
+        self,
+        newdata: Any = None,
+        *,
+        re_form: str | None = None,
+        allow_new_levels: bool = False,
+        type: PredictType = "link",
+        interval: IntervalKind,
+        level: float = 0.95,
+        method: IntervalMethod = "delta",
+        nsim: int = 1000,
+        seed: int | None = None,
+        use_u: bool = False,
+        backend: Backend = "serial",
+        n_jobs: int = -1,
+        progress: bool | None = None,
+    ) -> pd.DataFrame: ...
+
+    def predict(
+        self,
+        newdata: Any = None,
+        *,
+        re_form: str | None = None,
+        allow_new_levels: bool = False,
+        type: PredictType = "link",
+        interval: IntervalKind | None = None,
+        level: float = 0.95,
+        method: IntervalMethod = "delta",
+        nsim: int = 1000,
+        seed: int | None = None,
+        use_u: bool = False,
+        backend: Backend = "serial",
+        n_jobs: int = -1,
+        progress: bool | None = None,
+    ) -> np.ndarray | pd.DataFrame:
+        """R's ``predict(fit, newdata, re.form, allow.new.levels, type)``, with intervals.
 
         ``type="link"`` (R's default) gives a GLMM's linear predictor, ``"response"`` the
         predicted mean (the inverse link applied); for an LMM the two are the same.
@@ -230,11 +272,59 @@ class MixedFit:
         such as ``"~(1 | plate)"`` those terms. Without ``newdata`` the result is aligned to
         the fitted data's rows (NaN where a row was dropped); with it, one value per row of
         ``newdata`` (NaN where a needed column is missing).
+
+        With ``interval="confidence"`` or ``"prediction"`` (``newdata`` required) the result
+        is a pandas DataFrame with columns ``fit``, ``lower`` and ``upper``, one row per row
+        of ``newdata`` (its index kept), from ``method``:
+
+        - ``"delta"``: ``fit`` is ``predict()``; on the link scale, with ``x`` the row of
+          the fixed-effect model matrix, ``V = vcov(fit)``, ``q = qnorm(1 - (1 - level)/2)``,
+          ``se^2 = x' V x`` (confidence) or, for a prediction interval (lmer only),
+          ``x' V x + sigma^2 + sum_k z_k' C_k z_k`` over the random-effect terms kept by
+          ``re_form`` (none for ``"~0"``/``"NA"``): ``z_k`` the row of term ``k``'s model
+          matrix, ``C_k`` the conditional covariance of the row's level
+          (``ranef(condVar = TRUE)``'s ``postVar``), or the term's ``VarCorr`` matrix for a
+          new level. Covariances between terms and with the fixed effects are not included.
+          The interval is ``fit -/+ q * se``; with ``type="response"`` its ends go through
+          the inverse link.
+        - ``"simulate"``: ``merTools::predictInterval(fit, newdata, which, level, n.sims =
+          nsim, stat = "median", type, include.resid.var = interval == "prediction", seed)``
+          (``which="fixed"`` for ``re_form="~0"``; other ``re_form`` formulas are refused);
+          ``fit`` is the simulations' median. Needs the R package merTools.
+        - ``"bootstrap"``: percentile intervals (R's ``quantile``, type 7) of
+          ``bootMer(fit, FUN, nsim, seed)$t`` with ``FUN = function(m) predict(m, newdata,
+          re.form, allow.new.levels, type)`` (plus ``rnorm(n, 0, sigma(m))`` for a
+          prediction interval, lmer only); ``fit`` is ``predict()``. ``use_u`` is bootMer's
+          ``use.u``: False (bootMer's default) draws new random effects in every replicate,
+          True keeps the fitted ones (intervals conditional on the groups' effects).
+          ``backend`` and ``n_jobs`` as in :meth:`bootstrap` (per-replicate seeds on loky
+          or Dask).
+
+        See Also
+        --------
+        lme4::predict.merMod, merTools::predictInterval, lme4::bootMer
         """
-        return np.asarray(
-            implementation("predict")(
-                self, newdata, re_form=re_form, allow_new_levels=allow_new_levels, type=type
+        if interval is None:
+            return np.asarray(
+                implementation("predict")(
+                    self, newdata, re_form=re_form, allow_new_levels=allow_new_levels, type=type
+                )
             )
+        return implementation("predict")(  # type: ignore[no-any-return]
+            self,
+            newdata,
+            re_form=re_form,
+            allow_new_levels=allow_new_levels,
+            type=type,
+            interval=interval,
+            level=level,
+            method=method,
+            nsim=nsim,
+            seed=seed,
+            use_u=use_u,
+            backend=backend,
+            n_jobs=n_jobs,
+            progress=progress,
         )
 
     def simulate(

@@ -42,6 +42,7 @@ MethodName = Literal[
     "ranova",
     "step",
     "allfit",
+    "predict_bootstrap",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])

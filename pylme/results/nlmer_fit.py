@@ -90,12 +90,19 @@ class NlmerFit(MixedFit):
         re_form: str | None = None,
         allow_new_levels: bool = False,
         type: PredictType = "link",
-    ) -> np.ndarray:
+        interval: Any = None,
+        **options: Any,
+    ) -> Any:
         """R's ``predict(fit)``: the fitted values, shape (n_rows,), NaN where a row was
         dropped. lme4 1.1-31 has no other prediction for nlmer fits: with ``newdata`` it fails,
         and with ``re.form = NA`` it returns X %*% beta of its stacked design (each parameter
         once per row), not the curve; so ``newdata`` or ``re_form`` raise
         :class:`~pylme.errors.UnsupportedError`."""
+        if interval is not None or options:
+            raise UnsupportedError(
+                "fit.predict() for an nlmer fit has no intervals: it gives the fitted values "
+                "only, as lme4's predict() for nlmer fits does"
+            )
         if newdata is not None or re_form is not None:
             raise UnsupportedError(
                 "fit.predict() for an nlmer fit gives the fitted values only (no newdata, no "

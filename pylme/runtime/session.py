@@ -44,6 +44,8 @@ R_FILES = (
     "datasets.R",
     "convergence.R",
     "nlmer.R",
+    "intervals.R",
+    "crossval.R",
 )
 
 INSTALL_HINT = (
