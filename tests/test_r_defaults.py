@@ -225,6 +225,15 @@ PYTHON_ONLY = {
     ("fit.bootstrap", "backend"): "serial (bootMer's one stream) or worker processes",
     ("fit.bootstrap", "n_jobs"): "worker processes",
     ("fit.bootstrap", "progress"): "a progress bar",
+    ("fit.predict", "interval"): "confidence or prediction intervals (predict.merMod has none)",
+    ("fit.predict", "level"): "the intervals' coverage",
+    ("fit.predict", "method"): "delta method, merTools' predictInterval, or bootMer",
+    ("fit.predict", "nsim"): "simulations for the merTools and bootstrap methods",
+    ("fit.predict", "seed"): "R's set.seed before the simulations",
+    ("fit.predict", "use_u"): "bootMer's use.u for the bootstrap method",
+    ("fit.predict", "backend"): "serial or worker processes for the bootstrap method",
+    ("fit.predict", "n_jobs"): "worker processes",
+    ("fit.predict", "progress"): "a progress bar",
 }
 
 #: Defaults that differ from R's, with the reason. test_exceptions_really_differ keeps it true.
