@@ -152,7 +152,10 @@ pylme_show <- function(name) {
 }
 
 pylme_check_bars <- function(f) {
-  if (is.null(lme4::findbars(f))) {
+  # lme4 >= 1.1-36 (reformulas) fails in findbars on some terms, e.g. (1 | pkg::f(x) / g),
+  # where lFormula builds the model frame first; leave those to lme4, so the error is R's own.
+  bars <- tryCatch(lme4::findbars(f), error = function(e) list())
+  if (is.null(bars)) {
     pylme_stop("formula", "No random effects terms specified in formula (lme4 needs at least one term such as (1 | g))")
   }
   invisible(TRUE)

@@ -239,4 +239,7 @@ def test_progress_moves_once_per_optimizer(monkeypatch):
 
     monkeypatch.setattr(module, "progress_bar", lambda total, desc, progress: Bar())
     fit("clean").allfit(["bobyqa", "Nelder_Mead", "nlminbwrap"], progress=True)
-    assert moves == [1, 1, 1, 0]
+    if rref.r_has_package("optimx") and rref.r_has_package("dfoptim"):
+        assert moves == [1, 1, 1, 0]
+    else:  # allFit() without them takes its own method table: one R call for all three
+        assert moves == [3, 0]

@@ -117,3 +117,21 @@ def test_a_model_with_no_fixed_effects():
         fit = pylme.lmer("y ~ 0 + (1 | g1)", DATA)
     assert fit.fixef.terms == () and fit.fixef.vcov.shape == (0, 0)
     assert same_frame(fit, "y ~ 0 + (1 | g1)") == ""
+
+
+def test_a_namespaced_call_in_a_nested_grouping_term():
+    # Shrunk on lme4 1.1-37: reformulas' findbars fails on (1 | utils::f(...) / g2) with a
+    # parse error, where lmer builds the model frame first (so the call runs). pylme's
+    # no-random-term check ran findbars first, so trusted=True differed from R. R 4.5:
+    # lmer(y ~ x1 + (1 | utils::write.csv(1, m) / g2), d) writes m, then "invalid type (NULL)".
+    bad = f'y ~ x1 + (1 | utils::write.csv(1, "{MARKER}") / g2)'
+    MARKER.unlink(missing_ok=True)
+    with pytest.raises(pylme.FormulaError, match="refuses it before R evaluates anything"):
+        pylme.lmer(bad, DATA)
+    assert not MARKER.exists()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(pylme.FormulaError, match="invalid type"):
+            pylme.lmer(bad, DATA, trusted=True)
+    assert MARKER.exists()
+    MARKER.unlink()
