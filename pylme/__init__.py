@@ -61,7 +61,8 @@ if TYPE_CHECKING:
     from pylme.models.family import Binomial, Family, Gamma, Gaussian, InverseGaussian, Poisson
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
-    from pylme.parallel import Job, JobError, fit_many, lmer_many
+    from pylme.parallel import Job, JobError, PowerResult, fit_many, lmer_many, power, power_curve
+    from pylme.plots import plot_power_curve
     from pylme.postfit import read_rds
     from pylme.receipts import Receipt, VerifyReport, verify
     from pylme.runtime.rframe import to_r
@@ -89,6 +90,10 @@ _LAZY = {
     "JobError": "pylme.parallel",
     "fit_many": "pylme.parallel",
     "lmer_many": "pylme.parallel",
+    "power": "pylme.parallel",
+    "power_curve": "pylme.parallel",
+    "PowerResult": "pylme.parallel",
+    "plot_power_curve": "pylme.plots",
 }
 
 
@@ -129,6 +134,7 @@ __all__ = [
     "ModelMissingError",
     "OptionError",
     "Poisson",
+    "PowerResult",
     "Provenance",
     "PylmeError",
     "PylmeWarning",
@@ -149,6 +155,9 @@ __all__ = [
     "lmer",
     "lmer_many",
     "model_table",
+    "plot_power_curve",
+    "power",
+    "power_curve",
     "read_rds",
     "to_r",
     "verify",

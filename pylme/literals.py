@@ -32,6 +32,8 @@ AllFitOptimizer = Literal[
 ]
 ConvergenceVerdict = Literal["ok", "false positive", "problem"]
 Status = Literal["ok", "note", "problem"]
+#: pylme.power()'s tests of a fixed effect (simr's fixed(term, "lr" | "sa" | "z")).
+PowerTest = Literal["lrt", "satterthwaite", "z"]
 
 T = TypeVar("T")
 

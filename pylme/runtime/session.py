@@ -43,6 +43,7 @@ R_FILES = (
     "many.R",
     "datasets.R",
     "convergence.R",
+    "power.R",
 )
 
 INSTALL_HINT = (
