@@ -146,7 +146,9 @@ def power_curve(
     results, info = simulate_power(
         fit, term, locals(), along=along, breaks=breaks, what="power_curve"
     )
-    frame = pandas().DataFrame([{"breaks": b, **r._row()} for b, r in zip(info["breaks"], results)])
+    frame = pandas().DataFrame(
+        [{"breaks": b, **r.as_row()} for b, r in zip(info["breaks"], results)]
+    )
     frame = frame.drop(columns=["term", "test"])
     frame = frame[["breaks", "nrow", *[c for c in frame.columns if c not in ("breaks", "nrow")]]]
     frame.attrs.update(

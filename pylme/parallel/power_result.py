@@ -87,9 +87,10 @@ class PowerResult:
         """One row: ``term, test, successes, nsim, power, lower, upper, failed, singular,
         not_converged, nrow`` (simr's ``summary()`` calls ``nsim`` ``trials`` and ``power``
         ``mean``)."""
-        return pandas().DataFrame([self._row()])
+        return pandas().DataFrame([self.as_row()])
 
-    def _row(self) -> dict[str, Any]:
+    def as_row(self) -> dict[str, Any]:
+        """:meth:`to_frame`'s row as a dict."""
         return {
             "term": self.term,
             "test": self.test,
