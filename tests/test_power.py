@@ -18,6 +18,10 @@ from pylme.parallel.bootstrap import replicate_seeds
 
 FORMULA = "Reaction ~ Days + (Days | Subject)"
 CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+#: A numeric grouping column (sleepstudy's Subject as numbers): extend numbers it 1..n.
+NUMERIC = "Reaction ~ Days + (1 | subj)"
+#: model -> (formula, pylme function)
+MODELS = {"lmer": (FORMULA, "lmer"), "glmer": (CBPP, "glmer"), "numeric": (NUMERIC, "lmer")}
 NSIM_PARALLEL, SEED_PARALLEL = 10, 42
 
 #: Each case: how pylme is called (function, fit, term, options) and the same run for R.
@@ -48,6 +52,15 @@ CASES = {
         seed=13,
         curve={"along": "Subject", "breaks": None},
     ),
+    "numeric_along_curve": dict(
+        model="numeric",
+        term="Days",
+        test="z",
+        effect={"Days": 3.0},
+        nsim=3,
+        seed=17,
+        curve={"along": "subj", "breaks": [4, 25]},
+    ),
     "glmer_z": dict(term="period2", test="z", nsim=5, seed=3, effect={"period2": -0.7}),
     "glmer_lrt_factor": dict(
         term="period", test="lrt", nsim=4, seed=9, effect={"period2": -0.5, "period3": -0.4}
@@ -55,17 +68,19 @@ CASES = {
 }
 
 
-def is_glmer(name: str) -> bool:
-    return name.startswith("glmer")
+def model_of(name: str) -> str:
+    return CASES[name].get("model", "glmer" if name.startswith("glmer") else "lmer")
 
 
 @pytest.fixture(scope="module")
 def fits(sleepstudy):
     cbpp = rref.r_dataset("lme4", "cbpp")
+    numeric = sleepstudy.assign(subj=sleepstudy["Subject"].astype(str).astype("int32"))
     return {
         "lmer": pylme.lmer(FORMULA, sleepstudy),
         "glmer": pylme.glmer(CBPP, cbpp, family="binomial"),
-        "data": {"lmer": sleepstudy, "glmer": cbpp},
+        "numeric": pylme.lmer(NUMERIC, numeric[["Reaction", "Days", "subj"]]),
+        "data": {"lmer": sleepstudy, "glmer": cbpp, "numeric": numeric},
     }
 
 
@@ -73,18 +88,15 @@ def fits(sleepstudy):
 def reference(fits):
     tasks = []
     for name, case in CASES.items():
-        kind = "glmer" if is_glmer(name) else "lmer"
-        options = {k: v for k, v in case.items() if k not in ("term", "test")}
-        if kind == "glmer":
+        model = model_of(name)
+        formula, function = MODELS[model]
+        options = {k: v for k, v in case.items() if k not in ("term", "test", "model")}
+        if function == "glmer":
             options.update(function="glmer", family="binomial")
         if name == "lrt":
             options["seeds"] = replicate_seeds(SEED_PARALLEL, NSIM_PARALLEL).tolist()
-        formula = CBPP if kind == "glmer" else FORMULA
-        tasks.append(
-            rref_power.task(
-                name, fits["data"][kind], formula, case["term"], case["test"], **options
-            )
-        )
+        data = fits["data"][model]
+        tasks.append(rref_power.task(name, data, formula, case["term"], case["test"], **options))
     return rref_power.run(tasks)
 
 
@@ -96,7 +108,7 @@ def quiet(fn, *args, **kwargs):
 
 def run_pylme(fits, name: str, **extra):
     case = CASES[name]
-    fit = fits["glmer" if is_glmer(name) else "lmer"]
+    fit = fits[model_of(name)]
     kwargs = dict(effect=case["effect"], test=case["test"], nsim=case["nsim"], seed=case["seed"])
     if "extend" in case:
         kwargs["extend"] = {case["extend"]["along"]: case["extend"]["n"]}
