@@ -64,7 +64,18 @@ if TYPE_CHECKING:
     from pylme.models.glmer import glmer, glmer_nb
     from pylme.models.lmer import lmer
     from pylme.models.nlmer import nlmer
-    from pylme.parallel import CrossValidation, Job, JobError, cross_validate, fit_many, lmer_many
+    from pylme.parallel import (
+        CrossValidation,
+        Job,
+        JobError,
+        PowerResult,
+        cross_validate,
+        fit_many,
+        lmer_many,
+        power,
+        power_curve,
+    )
+    from pylme.plots import plot_power_curve
     from pylme.postfit import read_rds
     from pylme.receipts import Receipt, VerifyReport, verify
     from pylme.runtime.rframe import to_r
@@ -95,6 +106,10 @@ _LAZY = {
     "lmer_many": "pylme.parallel",
     "cross_validate": "pylme.parallel",
     "CrossValidation": "pylme.parallel",
+    "power": "pylme.parallel",
+    "power_curve": "pylme.parallel",
+    "PowerResult": "pylme.parallel",
+    "plot_power_curve": "pylme.plots",
 }
 
 
@@ -137,6 +152,7 @@ __all__ = [
     "NlmerFit",
     "OptionError",
     "Poisson",
+    "PowerResult",
     "Provenance",
     "PylmeError",
     "PylmeWarning",
@@ -160,6 +176,9 @@ __all__ = [
     "lmer_many",
     "model_table",
     "nlmer",
+    "plot_power_curve",
+    "power",
+    "power_curve",
     "read_rds",
     "to_r",
     "verify",

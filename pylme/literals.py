@@ -37,6 +37,8 @@ IntervalKind = Literal["confidence", "prediction"]
 IntervalMethod = Literal["delta", "simulate", "bootstrap"]
 CvScheme = Literal["group", "row"]
 CvMetric = Literal["rmse", "mae", "loglik"]
+#: pylme.power()'s tests of a fixed effect (simr's fixed(term, "lr" | "sa" | "z")).
+PowerTest = Literal["lrt", "satterthwaite", "z"]
 
 T = TypeVar("T")
 

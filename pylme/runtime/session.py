@@ -46,6 +46,7 @@ R_FILES = (
     "nlmer.R",
     "intervals.R",
     "crossval.R",
+    "power.R",
 )
 
 INSTALL_HINT = (
