@@ -2,6 +2,7 @@
 
 from pylme.results.fit import GlmerFit, LmerFit, MixedFit
 from pylme.results.fixef import FixedEffects
+from pylme.results.many import LmerMany
 from pylme.results.meta import Convergence, Provenance
 from pylme.results.ranef import ConditionalModes, GroupCoefficients
 from pylme.results.refits import RefitReport
@@ -15,6 +16,7 @@ __all__ = [
     "GlmerFit",
     "GroupCoefficients",
     "LmerFit",
+    "LmerMany",
     "MixedFit",
     "Provenance",
     "RefitReport",
