@@ -294,6 +294,10 @@ pylme_many_numbers <- function(req) {
     deviance[i] <- r$deviance; nobs[i] <- r$nobs; code[i] <- r$code
     singular[i] <- r$singular; converged[i] <- r$converged
   }
+  # A full collection per block: without it R's heap keeps growing in steps for the first
+  # few thousand responses (to about 70 MB more, then flat); with it, it grows once. About
+  # 20 ms per block.
+  gc(verbose = FALSE)
   flat <- function(x) {
     length(x) <- k
     list(text = as.character(unlist(x)), count = as.integer(lengths(x)))
