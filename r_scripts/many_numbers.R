@@ -214,17 +214,55 @@ pylme_many_numbers1 <- function(S, P, opt, cc) {
   )
 }
 
-# lmerTest's Satterthwaite (or Kenward-Roger) table for one fit: lmerTest's own code on a
-# merMod made by mkMerMod() from the modules, with this pattern's deviance function (what
-# as_lmerModLmerTest() gets from lmer(devFunOnly = TRUE) on the same data).
-pylme_many_ddf1 <- function(S, P, y, opt, cc) {
+# lmerTest's Satterthwaite (or Kenward-Roger) table for one fit, with this pattern's deviance
+# function (what as_lmerModLmerTest() gets from lmer(devFunOnly = TRUE) on the same data).
+# Its warnings are dropped, as pylme.lmer(ddf = ...) drops them.
+pylme_many_ddf1 <- function(S, P, y, opt, cc, r) {
+  if (identical(S$ddf, "Satterthwaite")) {
+    return(suppressWarnings(pylme_many_satterthwaite(S, P, r)))
+  }
   fr <- P$fr
   fr[[1L]] <- y
   m <- lme4::mkMerMod(P$rho, opt, P$reTrms, fr = fr, lme4conv = cc)
-  mt <- lmerTest:::as_lmerModLT(m, P$devfun)
-  cs <- summary(mt, ddf = S$ddf)$coefficients
+  mt <- suppressWarnings(lmerTest:::as_lmerModLT(m, P$devfun))
+  cs <- lmerTest:::get_coefmat(mt, ddf = S$ddf) # summary(mt, ddf)$coefficients, without the rest
   list(se = unname(cs[, "Std. Error"]), t = unname(cs[, "t value"]),
        df = unname(cs[, "df"]), p = unname(cs[, "Pr(>|t|)"]))
+}
+
+# lmerTest 3.1's as_lmerModLT() and contest1D() (Satterthwaite) for every coefficient, step
+# for step, without the S4 model objects: the numbers of summary(as_lmerModLmerTest(fit)).
+# `r` holds this fit's beta, sigma and vcov (sigma^2 * unsc(), as vcov.merMod for an lmer fit).
+pylme_many_satterthwaite <- function(S, P, r) {
+  devfun <- P$devfun
+  varpar_opt <- unname(c(P$rho$pp$theta, r$sigma))
+  h <- numDeriv::hessian(func = lmerTest:::devfun_vp, x = varpar_opt, devfun = devfun, reml = S$REML)
+  eig_h <- eigen(h, symmetric = TRUE)
+  tol <- 1e-08
+  pos <- eig_h$values > tol
+  q <- sum(pos)
+  h_inv <- with(eig_h, {
+    vectors[, pos, drop = FALSE] %*% diag(1 / values[pos], nrow = q) %*% t(vectors[, pos, drop = FALSE])
+  })
+  vcov_varpar <- 2 * h_inv
+  Jac <- numDeriv::jacobian(func = lmerTest:::get_covbeta, x = varpar_opt, devfun = devfun)
+  p <- length(r$beta)
+  Jac_list <- lapply(1:ncol(Jac), function(i) array(Jac[, i], dim = rep(p, 2)))
+  qform <- function(x, A) sum(x * (A %*% x))
+  Lmat <- diag(p)
+  out <- lapply(seq_len(p), function(i) {
+    L <- Lmat[i, ]
+    estimate <- sum(L * r$beta)
+    var_con <- qform(L, r$V)
+    grad_var_con <- vapply(Jac_list, function(x) qform(L, x), numeric(1L))
+    satt_denom <- qform(grad_var_con, vcov_varpar)
+    ddf <- drop(2 * var_con^2 / satt_denom)
+    se <- sqrt(var_con)
+    tstat <- (estimate - 0) / se
+    c(se, tstat, ddf, 2 * stats::pt(abs(tstat), df = ddf, lower.tail = FALSE))
+  })
+  m <- matrix(unlist(out), nrow = 4L)
+  list(se = m[1L, ], t = m[2L, ], df = m[3L, ], p = m[4L, ])
 }
 
 # req: design (from pylme_many_design), Y (the responses, n_rows x k, by column), names.
@@ -265,7 +303,7 @@ pylme_many_numbers <- function(req) {
     one <- pylme_many_capture({
       f <- pylme_many_fit1(S, P, y)
       out <- pylme_many_numbers1(S, P, f$opt, f$cc)
-      if (ddf) out$ddf <- pylme_many_ddf1(S, P, y, f$opt, f$cc)
+      if (ddf) out$ddf <- pylme_many_ddf1(S, P, y, f$opt, f$cc, out)
       out
     })
     cap <- list()

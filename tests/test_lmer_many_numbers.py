@@ -196,3 +196,10 @@ def test_frame_has_one_row_per_response(data):
     assert_close(frame["estimate[Days]"], many.estimate[:, 1], RTOL, "estimate[Days]")
     assert_close(frame["sdcor[Subject|(Intercept)|Days]"], many.sdcor[:, 2], RTOL, "cor")
     assert list(frame["messages"].map(len)) == [len(m) for m in many.messages]
+
+
+def test_kenward_roger(data):
+    try:
+        check_all(data, INTERCEPT, ["Reaction", "y1"], ddf="Kenward-Roger")
+    except pylme.MissingRPackageError as exc:
+        pytest.skip(str(exc))

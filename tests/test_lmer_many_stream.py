@@ -204,3 +204,25 @@ def test_bad_options(data, tmp_path):
         pylme.lmer_many(SLOPE, data, np.zeros((5, 2)))
     with pytest.raises(pylme.DataError, match="not found"):
         pylme.lmer_many(SLOPE, data, ["nope"], keep="numbers")
+
+
+def test_dask_writes_one_part_per_task(data, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from pylme.parallel.engine import clean_environment
+
+    serial = quiet(pylme.lmer_many, SLOPE, data, NAMES, keep="numbers")
+    with clean_environment():
+        cluster = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+    with cluster, distributed.Client(cluster) as client:
+        path = quiet(
+            pylme.lmer_many, SLOPE, data, NAMES, out=tmp_path / "d", chunk=4, client=client
+        )
+    # 24 responses in blocks of min(chunk, ceil(24 / (4 * 8))) = 1 response: 24 tasks, parts
+    assert len(list((tmp_path / "d").glob("part-*.parquet"))) == 24
+    assert_same_table(pd.read_parquet(path), serial.to_frame())
