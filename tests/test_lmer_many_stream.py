@@ -226,3 +226,9 @@ def test_dask_writes_one_part_per_task(data, tmp_path):
     # 24 responses in blocks of min(chunk, ceil(24 / (4 * 8))) = 1 response: 24 tasks, parts
     assert len(list((tmp_path / "d").glob("part-*.parquet"))) == 24
     assert_same_table(pd.read_parquet(path), serial.to_frame())
+
+
+def test_progress_bar_counts_responses(data, tmp_path, capsys):
+    quiet(pylme.lmer_many, INTERCEPT, data, NAMES, out=tmp_path / "p", chunk=8, progress=True)
+    err = capsys.readouterr().err
+    assert "lmer_many" in err and "24/24" in err
