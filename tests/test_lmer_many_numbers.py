@@ -203,3 +203,30 @@ def test_kenward_roger(data):
         check_all(data, INTERCEPT, ["Reaction", "y1"], ddf="Kenward-Roger")
     except pylme.MissingRPackageError as exc:
         pytest.skip(str(exc))
+
+
+def test_numbers_match_pure_r(data):
+    """Against lme4 itself in a pure-R run (r_scripts/reference.R: lmer on the same data),
+    quantity by quantity: two patterns of missing values and a singular response."""
+    import rref
+
+    picks = ["y1", "y3", "noise"]
+    cases = [
+        {"id": y, "function": "lmer", "formula": f"{y} {SLOPE}", "data": data, "options": {}}
+        for y in picks
+    ]
+    refs = rref.reference_fits(cases)
+    many = quiet(pylme.lmer_many, SLOPE, data, picks, keep="numbers")
+    f = rref.as_float_array
+    for i, y in enumerate(picks):
+        r = refs[y]
+        assert list(many.terms) == list(r["fixef_terms"])
+        assert_close(many.estimate[i], f(r["fixef"]), RTOL, f"{y}: fixef")
+        assert_close(many.std_error[i], f(r["se"]), RTOL, f"{y}: se")
+        assert_close(many.statistic[i], f(r["statistic"]), RTOL, f"{y}: t")
+        assert list(many.vc_grp) == r["varcorr"]["grp"]
+        assert_close(many.vcov[i], f(r["varcorr"]["vcov"]), RTOL, f"{y}: vcov")
+        assert_close(many.sdcor[i], f(r["varcorr"]["sdcor"]), RTOL, f"{y}: sdcor")
+        for q in ("loglik", "aic", "bic", "deviance", "sigma"):
+            assert_close(getattr(many, q)[i], r[q], RTOL, f"{y}: {q}")
+        assert many.nobs[i] == r["nobs"] and bool(many.singular[i]) == r["singular"]

@@ -232,3 +232,8 @@ def test_progress_bar_counts_responses(data, tmp_path, capsys):
     quiet(pylme.lmer_many, INTERCEPT, data, NAMES, out=tmp_path / "p", chunk=8, progress=True)
     err = capsys.readouterr().err
     assert "lmer_many" in err and "/24 [" in err  # counts responses, not blocks
+
+
+def test_fits_need_column_names(data):
+    with pytest.raises(pylme.OptionError, match="column names"):
+        pylme.lmer_many(SLOPE, data, data[NAMES[:2]].to_numpy(), keep="fits")
