@@ -169,8 +169,11 @@ def fit_block(design: Design, names: tuple[str, ...], Y: np.ndarray, ddf: str | 
         error[j], kinds[j] = message, "DataError"
     failed = np.array([e is not None for e in error], bool)
 
-    def mat(x: Any) -> np.ndarray | None:
-        return None if x is None else frozen_array(np.asarray(x).reshape(k, -1))
+    def mat(x: Any) -> np.ndarray:
+        return frozen_array(np.asarray(x).reshape(k, -1))
+
+    def maybe(x: Any) -> np.ndarray | None:
+        return None if x is None else mat(x)
 
     def ints(x: Any) -> np.ndarray:
         a = np.asarray(x, np.float64).reshape(-1)
@@ -183,16 +186,16 @@ def fit_block(design: Design, names: tuple[str, ...], Y: np.ndarray, ddf: str | 
     return LmerMany(
         responses=tuple(names),
         terms=design.terms,
-        estimate=mat(r["estimate"]),  # type: ignore[arg-type]
-        std_error=mat(r["std_error"]),  # type: ignore[arg-type]
-        statistic=mat(r["statistic"]),  # type: ignore[arg-type]
-        df=mat(r["df"]),
-        p_value=mat(r["p_value"]),
-        vc_grp=grp,  # type: ignore[arg-type]
+        estimate=mat(r["estimate"]),
+        std_error=mat(r["std_error"]),
+        statistic=mat(r["statistic"]),
+        df=maybe(r["df"]),
+        p_value=maybe(r["p_value"]),
+        vc_grp=grp,
         vc_var1=var1,
         vc_var2=var2,
-        vcov=mat(r["vcov"]),  # type: ignore[arg-type]
-        sdcor=mat(r["sdcor"]),  # type: ignore[arg-type]
+        vcov=mat(r["vcov"]),
+        sdcor=mat(r["sdcor"]),
         sigma=frozen_array(r["sigma"]),
         loglik=frozen_array(r["loglik"]),
         aic=frozen_array(r["aic"]),

@@ -68,12 +68,14 @@ def run_numbers(
     tally = Tally()
     parts: list[LmerMany] = []
     if backend == "serial":
-        design = design_for(spec, data) if todo else None
+        design = None
         bar = progress_bar(len(todo), "lmer_many", progress)
         try:
             for i in range(0, len(todo), chunk):
                 names = todo[i : i + chunk]
-                part = fit_block(design, tuple(names), resp.block(data, names), spec.options["ddf"])  # type: ignore[arg-type]
+                design = design or design_for(spec, data)
+                Y = resp.block(data, names)
+                part = fit_block(design, tuple(names), Y, spec.options["ddf"])
                 tally.add(part)
                 if store is None:
                     parts.append(part)
