@@ -20,6 +20,7 @@ Drop1Test = Literal["none", "Chisq"]
 CheckStatus = Literal["ok", "note", "problem", "not checked"]
 Backend = Literal["serial", "loky", "dask"]
 OnError = Literal["keep", "raise"]
+KeepMany = Literal["numbers", "fits"]
 JobKind = Literal["lmer", "glmer", "glmer_nb"]
 #: lme4's allFit() optimizers, by allFit's names (optimizer, then method after a dot).
 AllFitOptimizer = Literal[

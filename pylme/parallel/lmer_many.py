@@ -1,150 +1,72 @@
-"""``pylme.lmer_many``: one right-hand side, many response columns.
+"""``pylme.lmer_many``: one right-hand side, many responses.
 
-R builds the model structure (``lFormula``: model frame, X, Z, reTrms) once per pattern of
-missing values among the responses, then for each response swaps the response in and runs
-what ``lme4::lmer`` runs after ``lFormula`` (``mkLmerDevfun``, ``optimizeLmer``, ``checkConv``,
-``mkMerMod``) from fresh copies of the start values, and extracts everything in the same R
-call. See ``r_scripts/many.R``.
+``keep="numbers"`` (the default with ``out``): the design is built once per pattern of
+missing responses and only the response changes between fits (``many_numbers``); one row of
+numbers per response, in memory (:class:`~pylme.results.many.LmerMany`) or streamed to Parquet
+(``many_stream``). ``keep="fits"``: a full fit per response (``many_fits``).
 """
 
 from __future__ import annotations
 
+import os
+import warnings
 from typing import Any
 
-from pylme.errors import DataError, FormulaError, OptionError
-from pylme.literals import Backend, Ddf, NaAction, OnError, check_literal
-from pylme.parallel import engine
-from pylme.parallel.fit_many import collect
-from pylme.parallel.jobs import Job
+from pylme.errors import (
+    ConvergenceWarning,
+    FormulaError,
+    OptionError,
+    PylmeWarning,
+    SingularFitWarning,
+)
+from pylme.literals import Backend, Ddf, KeepMany, NaAction, OnError, check_literal
+from pylme.parallel.jobs import Job, JobError
 
-PLACEHOLDER = ".pylme_response"
 
-
-def _check(formula: Any, responses: Any) -> list[str]:
+def _check_formula(formula: Any) -> None:
     if not isinstance(formula, str) or not formula.strip().startswith("~"):
         raise FormulaError(
             f"lmer_many takes the right-hand side only, such as '~ Days + (Days | Subject)'; "
             f"got {formula!r}"
         )
-    if isinstance(responses, str):
-        responses = [responses]
-    out = list(responses)
-    if not out or not all(isinstance(y, str) and y for y in out):
-        raise DataError("responses must be a non-empty list of column names")
-    return out
 
 
-def _fit_here(
-    formula: str, data: Any, responses: list[str], options: dict[str, Any]
-) -> list[tuple[Any, ...]]:
-    """Fit every response in this process: one R call; outcomes in response order."""
-    from pylme.conversion.plan import plan_frame
-    from pylme.models import pipeline as pl
-    from pylme.models.options import check_contrasts, check_control, check_na_action
-    from pylme.results.parse import parse_fit
-    from pylme.runtime.conditions import raise_for_error
-    from pylme.runtime.handles import ModelHandle
-    from pylme.runtime.rframe import build_r_frame
-    from pylme.runtime.session import R_LOCK, get_session
-
-    REML, weights, offset = options["REML"], options["weights"], options["offset"]
-    na_action, ddf = options["na_action"], options["ddf"]
-    na = check_na_action(na_action)
-    ctrl = check_control(options["control"])
-    rhs_vars = pl.formula_variables(f"{PLACEHOLDER} {formula}")[1:]
-    contr = check_contrasts(options["contrasts"], rhs_vars) if options["contrasts"] else None
-    others = list(rhs_vars)
-    for aux in (weights, offset):
-        if aux is not None and aux not in others:
-            others.append(aux)
-    wanted = list(dict.fromkeys(others + responses))
-    planned = plan_frame(data, wanted)
-    if planned.n_rows <= 0:
-        raise DataError("the data has no rows")
-    prov_options = {
-        "REML": REML,
-        "weights": weights,
-        "offset": offset,
-        "contrasts": contr,
-        "control": ctrl,
-        "na_action": na_action,
-    }
-    session = get_session()
-    with R_LOCK:
-        frame, sent = build_r_frame(planned.columns, planned.n_rows)
-        result = session.call(
-            "pylme_lmer_many",
-            {
-                "rhs": formula,
-                "data": frame,
-                "responses": responses,
-                "others": others,
-                "REML": REML,
-                "control": ctrl,
-                "contrasts": contr,
-                "na_action": na,
-                "weights": weights,
-                "offset": offset,
-                "trusted": options["trusted"],
-            },
-            keep=("models",),
+def _report(tally: Any, formula: str, options: dict[str, Any], on_error: str) -> None:
+    """One warning per kind of trouble (not one per response), then on_error's raise."""
+    n = tally.n
+    if tally.unconverged:
+        first = ", ".join(tally.unconverged[:3])
+        warnings.warn(
+            f"lme4 reported convergence problems for {len(tally.unconverged)} of {n} responses "
+            f"({first}{', ...' if len(tally.unconverged) > 3 else ''}): see their 'warnings' "
+            "and 'converged'",
+            ConvergenceWarning,
+            stacklevel=3,
         )
-        del frame
-        models = result.value["models"]
-        handles = [
-            ModelHandle(models[i]) if r.get("error_class") is None else None
-            for i, r in enumerate(result.value["results"])
-        ]
-        del models
-    by_name = {p.name: p for p in sent}
-    out: list[tuple[Any, ...]] = []
-    for y, raw, handle in zip(responses, result.value["results"], handles):
-        if raw.get("error_class") is not None:
-            try:
-                raise_for_error(raw, "lmer")
-            except Exception as exc:
-                out.append(("err", type(exc).__name__, getattr(exc, "r_message", "") or str(exc)))
-            continue
-        full = f"{y} {formula}"
-        # R's all.vars(y ~ rhs): the response, then the right-hand side's variables.
-        cols = list(dict.fromkeys([y, *rhs_vars] + [a for a in (weights, offset) if a]))
-        plans = [by_name[c] for c in cols]
-        provenance = pl.provenance_of(full, "lmer", dict(prov_options), plans, planned.n_rows)
-        warns = tuple(raw.pop("warnings") or ())
-        msgs = tuple(raw.pop("messages") or ())
-        fit = parse_fit(
-            raw,
-            provenance=provenance,
-            warnings=warns,
-            messages=msgs,
-            output="",
-            handle=handle,
-            warning_origins=tuple(raw.pop("warning_origins", None) or ()),
-            message_origins=tuple(raw.pop("message_origins", None) or ()),
+    if tally.singular:
+        warnings.warn(
+            f"{len(tally.singular)} of {n} responses gave a boundary (singular) fit: see their "
+            "'singular' and R's help('isSingular')",
+            SingularFitWarning,
+            stacklevel=3,
         )
-        pl._emit_warnings(fit)
-        if ddf is not None:
-            from pylme.models.ddf import with_ddf
-
-            fit = with_ddf(fit, ddf)  # type: ignore[arg-type]
-        out.append(("ok", fit))
-    return out
-
-
-def _chunk_task(payload: tuple[str, list[str], dict[str, Any], bool], data: Any) -> list[Any]:
-    """Worker side: a chunk of responses; fits travel back with or without their R model."""
-    formula, responses, options, keep_model = payload
-    from pylme.parallel.travel import for_travel
-
-    outcomes = _fit_here(formula, data, responses, options)
-    fits = for_travel([o[1] if o[0] == "ok" else None for o in outcomes], keep_model)
-    return [("ok", f) if o[0] == "ok" else o for o, f in zip(outcomes, fits)]
+    if not tally.failed:
+        return
+    y, kind, message = tally.failed[0]
+    if on_error == "raise":
+        raise JobError(Job("lmer", f"{y} {formula}", None, **options), kind, message)
+    warnings.warn(
+        f"{len(tally.failed)} of {n} responses could not be fitted (first: {y}: {kind}: "
+        f"{message}); their rows hold NaN and the error",
+        PylmeWarning,
+        stacklevel=3,
+    )
 
 
 def lmer_many(
     formula: str,
     data: Any,
-    responses: list[str],
+    responses: Any,
     *,
     REML: bool = True,
     weights: str | None = None,
@@ -154,35 +76,60 @@ def lmer_many(
     na_action: NaAction = "omit",
     ddf: Ddf | None = None,
     trusted: bool = False,
+    keep: KeepMany | None = None,
+    out: str | os.PathLike[str] | None = None,
+    chunk: int = 1000,
+    response_names: Any = None,
     backend: Backend = "serial",
     n_jobs: int = -1,
     client: Any = None,
     progress: bool | None = None,
     on_error: OnError = "raise",
     keep_model: bool = True,
-) -> list[Any]:
-    """``[pylme.lmer(f"{y} {formula}", data, ...) for y in responses]``, built once.
+) -> Any:
+    """``pylme.lmer(f"{y} {formula}", data, ...)`` for every response ``y``, built once.
 
-    Each result equals the separate ``lmer`` fit (to lme4's run-to-run noise, 1e-8),
-    convergence record included; rows with a missing response are dropped per response,
-    exactly as a separate ``lmer`` drops them.
+    Each response's numbers equal the separate ``lmer`` fit's (to lme4's run-to-run noise,
+    1e-8), convergence record included: lme4's optimizer runs from lme4's default start, and
+    lme4's convergence checks run, exactly as in ``lme4::lmer``. Rows with a missing response
+    are dropped per response, as a separate ``lmer`` drops them.
 
     Parameters
     ----------
     formula : str
         The right-hand side, e.g. ``"~ Days + (Days | Subject)"``.
     data : pandas.DataFrame, polars.DataFrame or pyarrow.Table
-    responses : list of str
-        The response columns.
+        The design columns (and the responses, when they are named).
+    responses : list of str, numpy.ndarray, or a frame / Arrow table
+        Column names of ``data``; or the responses themselves, n_rows x n_responses: a 2-D
+        numpy array (names from ``response_names``, else ``y0``, ``y1``, ...) or a frame or
+        Arrow table whose columns are the responses. NaN or null is a missing value.
     REML, weights, offset, contrasts, control, na_action, ddf, trusted
-        As in :func:`pylme.lmer` (``weights`` and ``offset`` as column names).
+        As in :func:`pylme.lmer` (``weights`` and ``offset`` as column names of ``data``).
+    keep : {"numbers", "fits"}, optional
+        "numbers": one row of numbers per response (:class:`pylme.LmerMany`); "fits": a
+        full :class:`pylme.LmerFit` per response. Default: "fits" for column names without
+        ``out``, else "numbers".
+    out : path, optional
+        Stream the numbers to this directory of Parquet parts (one per block of ``chunk``
+        responses; read them with ``pandas.read_parquet(out)``) and return the path. Running
+        again with the same ``out`` skips the responses already written.
+    chunk : int
+        Responses per block (and per Parquet part).
     backend, n_jobs, client, progress, keep_model
-        As in :func:`pylme.fit_many`: the responses are split into chunks, one task each.
+        As in :func:`pylme.fit_many`: blocks of responses are the tasks. With ``client`` (Dask)
+        and ``out``, the workers write the parts, so ``out`` must be a path they all see.
     on_error : {"raise", "keep"}
-        "raise" (the default): the first failed response raises its :class:`JobError`;
-        "keep": it stays in its slot.
+        A response that cannot be fitted: "raise" (the default) raises its :class:`JobError`
+        (with ``keep="numbers"`` after every other response is done and written); "keep"
+        keeps it (a JobError in its slot, or a row with its error).
+
+    Returns
+    -------
+    list of LmerFit (``keep="fits"``), :class:`pylme.LmerMany` (``keep="numbers"``), or the
+    path ``out`` as a string.
     """
-    responses = _check(formula, responses)
+    _check_formula(formula)
     if not isinstance(REML, bool):
         raise OptionError(f"REML must be True or False; got {REML!r}")
     for name, value in (("weights", weights), ("offset", offset)):
@@ -192,41 +139,74 @@ def lmer_many(
         backend = "dask"
     check_literal(backend, Backend, "backend")
     check_literal(on_error, OnError, "on_error")
+    if ddf is not None:
+        check_literal(ddf, Ddf, "ddf")
+        if ddf == "Kenward-Roger" and not REML:
+            raise OptionError(
+                "ddf='Kenward-Roger' is only available for REML fits (lmerTest); use REML=True "
+                "or ddf='Satterthwaite'"
+            )
+    if keep is not None:
+        check_literal(keep, KeepMany, "keep")
+    if not isinstance(chunk, int) or chunk < 1:
+        raise OptionError(f"chunk must be a positive int; got {chunk!r}")
     if trusted is True:
         from pylme.models.pipeline import warn_trusted
 
         warn_trusted(formula)
+    from pylme.models.options import check_control
+
     options = dict(
         REML=REML,
         weights=weights,
         offset=offset,
         contrasts=contrasts,
-        control=control,
+        control=check_control(control),  # plain values: part of the design's fingerprint
         na_action=na_action,
         ddf=ddf,
         trusted=trusted,
     )
-    if backend == "serial":
-        flat = _fit_here(formula, data, responses, options)
-    else:
-        workers = engine.n_workers(n_jobs) if client is None else 8
-        size = max(1, -(-len(responses) // (4 * workers)))
-        chunks = [responses[i : i + size] for i in range(0, len(responses), size)]
-        outcomes = engine.run(
-            _chunk_task,
-            [(formula, c, options, keep_model) for c in chunks],
-            [data] * len(chunks),
+    from pylme.parallel.many_responses import as_responses
+
+    resp = as_responses(responses, data, response_names)
+    keep = keep or ("fits" if out is None and resp.in_data else "numbers")
+    if keep == "fits":
+        if out is not None:
+            raise OptionError("out= streams numbers: use keep='numbers' with it (or drop out=)")
+        if not resp.in_data:
+            raise OptionError("keep='fits' takes responses as column names of data")
+        from pylme.parallel.many_fits import run_fits
+
+        return run_fits(
+            formula,
+            data,
+            list(resp.names),
+            options,
             backend=backend,
             n_jobs=n_jobs,
             client=client,
             progress=progress,
-            desc="lmer_many",
+            on_error=on_error,
+            keep_model=keep_model,
         )
-        flat = []
-        for chunk, outcome in zip(chunks, outcomes):
-            flat.extend(outcome[1] if outcome[0] == "ok" else [outcome] * len(chunk))
-    jobs = [Job("lmer", f"{y} {formula}", None, **options) for y in responses]
-    results = collect(flat, jobs, on_error)
-    if backend != "serial":
-        engine.emit_warnings(results)
-    return results
+    if ddf is not None:
+        from pylme.models.ddf import ddf_packages, require_r_packages
+
+        require_r_packages(ddf_packages(ddf), f"lmer_many(..., ddf={ddf!r})")
+    from pylme.parallel.many_numbers import make_spec
+    from pylme.parallel.many_stream import run_numbers
+
+    spec = make_spec(formula, data, options)
+    result, tally = run_numbers(
+        spec,
+        data,
+        resp,
+        out=out,
+        chunk=chunk,
+        backend=backend,
+        n_jobs=n_jobs,
+        client=client,
+        progress=progress,
+    )
+    _report(tally, formula, options, on_error)
+    return os.fspath(out) if out is not None else result

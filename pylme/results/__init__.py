@@ -2,6 +2,7 @@
 
 from pylme.results.fit import GlmerFit, LmerFit, MixedFit
 from pylme.results.fixef import FixedEffects
+from pylme.results.many import LmerMany
 from pylme.results.meta import Convergence, Provenance
 from pylme.results.nlmer_fit import NlmerFit
 from pylme.results.ranef import ConditionalModes, GroupCoefficients
@@ -16,6 +17,7 @@ __all__ = [
     "GlmerFit",
     "GroupCoefficients",
     "LmerFit",
+    "LmerMany",
     "MixedFit",
     "NlmerFit",
     "Provenance",

@@ -41,6 +41,7 @@ R_FILES = (
     "diagnostics.R",
     "receipts.R",
     "many.R",
+    "many_numbers.R",
     "datasets.R",
     "convergence.R",
     "nlmer.R",

@@ -1,7 +1,9 @@
 """pylme many-fits benchmarks: prints one table measured in this run (same format as
 bench.py). Not a test.
 
-    .venv/bin/python tests/benchmarks/bench_many.py [--quick]
+    .venv/bin/python tests/benchmarks/bench_many.py [--quick] [--many-only]
+
+``--many-only`` runs only the mass-univariate rows (lmer_many(keep="numbers")).
 
 Rows:
 - scaling: 400 sleepstudy-size fits, fit_many(backend="loky", n_jobs=2) against a loop of
@@ -11,7 +13,12 @@ Rows:
 - lmer_many: 1,000 responses on the sleepstudy design, serial, against a plain Rscript loop of
   lmer + summary + ranef(condVar = TRUE) + VarCorr on the same responses (results compared);
   then on 2 loky workers;
-- the trip back: pickle size and time of one fit with its R model and without.
+- the trip back: pickle size and time of one fit with its R model and without;
+- mass-univariate (lmer_many(keep="numbers"), 1,000 responses on sleepstudy's design): serial
+  against R's loop (lmer + summary + ranef(condVar = TRUE) + VarCorr) in ABBA order (R, pylme,
+  pylme, R; each side's two runs summed); against mixedlm 1.3.0's lmer per fit (run in its own
+  virtual environment, PYLME_BENCH_VENV or .venv-bench: see mixedlm_loop.py), between the two
+  pylme runs; and on 2 warm loky workers against serial.
 
 The machine is shared: the load average is printed with the table.
 """
@@ -38,6 +45,9 @@ import pylme  # noqa: E402
 from pylme.parallel.engine import clean_environment  # noqa: E402
 
 QUICK = "--quick" in sys.argv
+MANY_ONLY = "--many-only" in sys.argv
+HERE = Path(__file__).resolve().parent
+BENCH_VENV = Path(os.environ.get("PYLME_BENCH_VENV", HERE.parent.parent / ".venv-bench"))
 N_FITS = 60 if QUICK else 400
 N_RESP = 100 if QUICK else 1000
 RHS = "~ Days + (Days | Subject)"
@@ -69,10 +79,126 @@ def wall(fn) -> tuple[float, object]:
     return time.perf_counter() - t, out
 
 
+def mixedlm_per_fit(design, Y, n: int, threads: str | None) -> tuple[float | None, str]:
+    """mixedlm's seconds per fit on the first ``n`` responses, in its own venv."""
+    import subprocess
+
+    python = BENCH_VENV / "bin" / "python"
+    if not python.exists():
+        return None, f"not measured: no {python} (see mixedlm_loop.py)"
+    env = dict(os.environ)
+    if threads is not None:
+        for k in (
+            "OMP_NUM_THREADS",
+            "OPENBLAS_NUM_THREADS",
+            "MKL_NUM_THREADS",
+            "RAYON_NUM_THREADS",
+        ):
+            env[k] = threads
+    with tempfile.TemporaryDirectory() as tmp:
+        csv, npy = Path(tmp) / "d.csv", Path(tmp) / "y.npy"
+        design.to_csv(csv, index=False)
+        np.save(npy, Y)
+        cmd = [str(python), str(HERE / "mixedlm_loop.py"), str(csv), str(npy), RHS, str(n)]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode:
+        return None, f"mixedlm failed: {done.stderr.strip()[-300:]}"
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(got["per_fit"]), f"mixedlm {got['version']}"
+
+
+def mass_univariate_rows(data, resp: list[str]) -> list[tuple[str, str, str, str]]:
+    """lmer_many(keep="numbers") against R's loop (ABBA), mixedlm, and 2 loky workers."""
+    rows = []
+    n = len(resp)
+    sub = data[["Reaction", "Days", "Subject", *resp]]
+    design = data[["Days", "Subject"]]
+    Y = sub[resp].to_numpy()
+    r = RTimer()
+    ours = lambda: pylme.lmer_many(RHS, sub, resp, keep="numbers")  # noqa: E731
+    with tempfile.TemporaryDirectory() as tmp:
+        inp, out = Path(tmp) / "d.json", Path(tmp) / "o.json"
+        inp.write_text(json.dumps(rref.spec_from_frame(sub)))
+        r.time(
+            f"source('{rref.R_SCRIPTS / 'data_io.R'}'); "
+            f"d <- pylme_read_frame(jsonlite::read_json('{inp}', simplifyVector = FALSE)); "
+            "fx <- list()"
+        )
+        pylme.lmer_many(RHS, sub, resp[:5], keep="numbers")  # warm-up, as R's first lmer below
+        r.time(R_LOOP.format(a=1, b=5))
+        t_r1 = r.time(R_LOOP.format(a=1, b=n))
+        t_b1, many = wall(ours)
+        per_mlm, mlm_name = mixedlm_per_fit(design, Y, min(n, 100), None)
+        per_mlm1, _ = mixedlm_per_fit(design, Y, min(n, 100), "1")
+        t_b2, _ = wall(ours)
+        t_r2 = r.time(R_LOOP.format(a=1, b=n))
+        r.time(f"jsonlite::write_json(unlist(fx[5 + seq_len({n})]), '{out}', digits = I(17))")
+        r_fixef = np.asarray(json.loads(out.read_text())).reshape((n, 2))
+    r.close()
+    t_r, t_many = t_r1 + t_r2, t_b1 + t_b2
+    diff = float(np.max(np.abs(many.estimate - r_fixef) / np.abs(r_fixef)))
+    per = t_many / (2 * n)
+    rows.append(
+        (
+            f"lmer_many keep='numbers', {n} responses, serial (ABBA)",
+            f"{t_many:.2f} s ({per * 1000:.2f} ms/response)",
+            f"R loop lmer+summary+ranef(condVar)+VarCorr {t_r:.2f} s "
+            f"({t_r / (2 * n) * 1000:.2f} ms)",
+            f"{t_r / t_many:.2f}x faster (target >= 3.5x); fixef max rel diff {diff:.1e}",
+        )
+    )
+    for label, value in (("default threads", per_mlm), ("1 BLAS thread", per_mlm1)):
+        rows.append(
+            (
+                f"lmer_many per response vs {mlm_name} lmer per fit ({label})",
+                f"{per * 1000:.2f} ms",
+                "not measured" if value is None else f"{value * 1000:.2f} ms",
+                "" if value is None else f"{per / value:.2f}x its time (target <= 1.5x)",
+            )
+        )
+    pylme.lmer_many(RHS, sub, resp[:40], keep="numbers", backend="loky", n_jobs=2)  # warm-up
+    t_loky, par = wall(
+        lambda: pylme.lmer_many(RHS, sub, resp, keep="numbers", backend="loky", n_jobs=2)
+    )
+    same = float(np.max(np.abs(par.estimate - many.estimate)))
+    rows.append(
+        (
+            f"lmer_many keep='numbers', {n} responses, loky n_jobs=2 (warm)",
+            f"{t_loky:.2f} s",
+            f"serial {t_many / 2:.2f} s",
+            f"{t_many / 2 / t_loky:.2f}x (target >= 1.8x); max abs diff {same:.1e}",
+        )
+    )
+    return rows
+
+
+def print_table(rows) -> None:
+    load = os.getloadavg()
+    rows = rows + [
+        (
+            "machine load (1/5/15 min)",
+            " ".join(f"{x:.1f}" for x in load),
+            f"{os.cpu_count()} cores",
+            "shared with other work",
+        )
+    ]
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    head = ("benchmark", "pylme", "reference", "result")
+    w = [max(wi, len(h)) for wi, h in zip(w, head)]
+    line = lambda cells: "| " + " | ".join(c.ljust(wi) for c, wi in zip(cells, w)) + " |"  # noqa: E731
+    print(line(head))
+    print("|" + "|".join("-" * (wi + 2) for wi in w) + "|")
+    for r in rows:
+        print(line(r))
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     rows = []
     data = frame(max(N_FITS, N_RESP))
+    if MANY_ONLY:
+        print_table(mass_univariate_rows(data, [c for c in data.columns if c.startswith("y")]))
+        return
     ys = [c for c in data.columns if c.startswith("y")]
     jobs = [pylme.Job("lmer", f"{y} {RHS}", data) for y in ys[:N_FITS]]
 
@@ -158,7 +284,7 @@ def main() -> None:
     diff = float(np.max(np.abs(ours - r_fixef) / np.abs(r_fixef)))
     rows.append(
         (
-            f"lmer_many {N_RESP} responses, serial",
+            f"lmer_many keep='fits', {N_RESP} responses, serial",
             f"{t_many:.2f} s",
             f"R loop lmer+summary+ranef+VarCorr {t_r:.2f} s",
             f"{t_r / t_many:.2f}x faster (target >= 1.5x); fixef max rel diff {diff:.1e}",
@@ -171,7 +297,7 @@ def main() -> None:
     )
     rows.append(
         (
-            f"lmer_many {N_RESP} responses, loky n_jobs=2",
+            f"lmer_many keep='fits', {N_RESP} responses, loky n_jobs=2",
             f"{t_many2:.2f} s",
             f"R loop {t_r:.2f} s; light fits {t_many2l:.2f} s",
             f"{t_r / t_many2:.2f}x (models), {t_r / t_many2l:.2f}x (light)",
@@ -202,23 +328,8 @@ def main() -> None:
             )
         )
 
-    load = os.getloadavg()
-    rows.append(
-        (
-            "machine load (1/5/15 min)",
-            " ".join(f"{x:.1f}" for x in load),
-            f"{os.cpu_count()} cores",
-            "shared with other work",
-        )
-    )
-    w = [max(len(r[i]) for r in rows) for i in range(4)]
-    head = ("benchmark", "pylme", "reference", "result")
-    w = [max(wi, len(h)) for wi, h in zip(w, head)]
-    line = lambda cells: "| " + " | ".join(c.ljust(wi) for c, wi in zip(cells, w)) + " |"  # noqa: E731
-    print(line(head))
-    print("|" + "|".join("-" * (wi + 2) for wi in w) + "|")
-    for r in rows:
-        print(line(r))
+    rows.extend(mass_univariate_rows(data, ys[:N_RESP]))
+    print_table(rows)
 
 
 if __name__ == "__main__":
