@@ -1,20 +1,32 @@
-"""README.md's examples run as written: every ```python block, in order, in one fresh Python
-(as a reader pasting them one after another), in a directory holding only imm10.csv."""
+"""The examples of README.md and of the guide pages run as written: every ```python block of a
+page, in order, in one fresh Python (as a reader pasting them one after another), in an empty
+directory. Pages executed by the documentation build (``file_format: mystnb``: the quickstart,
+the walkthrough, "Is my model OK?") run there instead (scripts/docs.sh)."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-from conftest import IMM10
+import pytest
 from test_examples import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^( *)```python\n(.*?)^\1```", re.S | re.M)
+#: The pages whose ```python blocks are complete programs (other workers' guide pages show
+#: calls that are not necessarily meant to run on their own).
+PAGES = (
+    "README.md",
+    "docs/guide/after_the_fit.md",
+    "docs/guide/inference.md",
+    "docs/guide/many_fits.md",
+    "docs/guide/plots_notebooks_cli.md",
+    "docs/guide/receipts.md",
+    "docs/guide/safety.md",
+)
 
 
 def python_blocks(markdown: str) -> list[str]:
@@ -22,22 +34,27 @@ def python_blocks(markdown: str) -> list[str]:
     return [textwrap.dedent(m.group(2)) for m in FENCE.finditer(markdown)]
 
 
-def script(blocks: list[str]) -> str:
+def page_blocks(page: str) -> list[str]:
+    return python_blocks((ROOT / page).read_text(encoding="utf-8"))
+
+
+def script(blocks: list[str], name: str = "README.md") -> str:
     """One program running the blocks in order; a failing block is named by its number."""
     parts = ["import sys"]
     for i, code in enumerate(blocks, 1):
         parts.append(
             f"print('--- block {i}', flush=True)\n"
-            f"exec(compile({code!r}, 'README.md block {i}', 'exec'), globals())"
+            f"exec(compile({code!r}, '{name} block {i}', 'exec'), globals())"
         )
     return "\n".join(parts) + "\nprint('--- all blocks ran')\n"
 
 
 def test_blocks_are_found():
-    blocks = python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert len(blocks) >= 8
-    assert blocks[0].startswith("import pylme")
-    assert any("FormulaError" in b for b in blocks)  # the indented one, in a list
+    assert page_blocks("README.md")[0].startswith("import pylme")
+    assert sum(len(page_blocks(p)) for p in PAGES) >= 8
+    assert any("FormulaError" in b for b in page_blocks("docs/guide/safety.md"))
+    for page in PAGES:
+        assert page_blocks(page), f"{page} has no python block"
 
 
 def test_a_failing_block_fails_the_run(tmp_path):
@@ -49,14 +66,11 @@ def test_a_failing_block_fails_the_run(tmp_path):
     assert "NameError" in res.stderr and "README.md block 2" in res.stderr
 
 
-def test_readme_python_blocks_run_as_written(tmp_path):
-    """In a directory holding only the seed post's data file, as the "Is my model OK?"
-    example expects (``pd.read_csv("imm10.csv")``)."""
-    shutil.copy(IMM10, tmp_path / "imm10.csv")
-    blocks = python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("page", PAGES)
+def test_python_blocks_run_as_written(page, tmp_path):
     env = {**subprocess_env(), "MPLBACKEND": "Agg"}
     res = subprocess.run(
-        [sys.executable, "-c", script(blocks)],
+        [sys.executable, "-c", script(page_blocks(page), page)],
         cwd=tmp_path,
         env=env,
         capture_output=True,

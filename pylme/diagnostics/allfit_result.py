@@ -145,7 +145,7 @@ class AllFit:
     def spread(self) -> pd.DataFrame:
         """The spread across the optimizers that converged, per parameter: ``quantity``
         (fixef, theta, sigma, logLik), ``parameter``, ``min``, ``max`` and ``rel_diff``
-        = (max - min) / max(|min|, |max|); R's ``summary(allFit(m))`` tables, reduced."""
+        ``= (max - min) / max(|min|, |max|)``; R's ``summary(allFit(m))`` tables, reduced."""
         pd = pandas()
         conv = self.converged
         blocks: list[tuple[str, tuple[str, ...], list[Any]]] = [
