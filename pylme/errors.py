@@ -58,6 +58,12 @@ class ModelMissingError(PylmeError, RuntimeError):
     """The fit carries no R model (``without_model()``, a light pickle), and the method needs it."""
 
 
+#: Optional packages some Debian release lacks (apt-cache policy: no candidate), with where.
+NOT_IN_DEBIAN = {
+    "r-cran-performance": "Debian 13 (trixie) has no r-cran-performance: use install.packages",
+}
+
+
 class MissingRPackageError(RNotFoundError):
     """An optional R package a method needs is not installed. The message gives the command."""
 
@@ -66,6 +72,7 @@ class MissingRPackageError(RNotFoundError):
             f"{purpose} needs the R package '{package}', which is not installed. Install it with\n"
             f"  Debian/Ubuntu: sudo apt-get install --no-install-recommends {debian}\n"
             f"  or in R:       install.packages('{package}')"
+            + (f"\n  ({NOT_IN_DEBIAN[debian]})" if debian in NOT_IN_DEBIAN else "")
         )
         self.package = package
         self.install_command = f"apt-get install --no-install-recommends {debian}"

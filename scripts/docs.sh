@@ -21,6 +21,26 @@ case "$out" in /*) ;; *) out="$root/$out" ;; esac
 start=$SECONDS
 say() { printf '[docs] %s\n' "$*"; }
 
+# The executed pages call R packages that not every Debian release has (Debian 13 has no
+# r-cran-performance). Without them the build cannot show R's numbers, so it stops here, saying
+# which package is missing; .ci/run also runs this script in the other release's chroot
+# (scripts/other-debian.sh), so CI builds the site on whichever release has them.
+need=(performance lmerTest)
+lacking=()
+for pkg in "${need[@]}"; do
+  Rscript -e "quit(status = !requireNamespace('$pkg', quietly = TRUE))" >/dev/null 2>&1 ||
+    lacking+=("$pkg")
+done
+if [ "${#lacking[@]}" -gt 0 ]; then
+  say "NOT BUILT: the executed pages need the R package(s) ${lacking[*]}, which R here lacks"
+  say "(this Debian release: $(cat /etc/debian_version 2>/dev/null || echo '?')); build the site where they are installed"
+  # Debian 12 has every one of them: there (or with PYLME_DOCS_REQUIRED=1) a lack is a failure.
+  required="${PYLME_DOCS_REQUIRED:-}"
+  if [ -z "$required" ] && [ "$(cut -d. -f1 /etc/debian_version 2>/dev/null)" = 12 ]; then required=1; fi
+  [ "$required" = 1 ] && exit 1
+  exit 0
+fi
+
 say "installing the docs extra into $venv"
 "$vpy" -m pip install -q -e "$root[docs]"
 

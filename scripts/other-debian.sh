@@ -99,8 +99,8 @@ say "making receipts with this machine's pylme ($(cat /etc/debian_version))"
 say "cloning $(git -C "$root" rev-parse --short HEAD) into the chroot"
 git clone -q "$root" "$target/src/pylme"
 if [ -d "$root/../shared" ]; then cp -a "$root/../shared" "$target/src/shared"; fi
-say "bash scripts/setup.sh test, bash scripts/lint.sh, then bash scripts/setup.sh demo, on $release"
+say "bash scripts/setup.sh test, bash scripts/lint.sh, bash scripts/docs.sh, then bash scripts/setup.sh demo, on $release"
 in_chroot env PYLME_FOREIGN_RECEIPTS=/src/receipts bash -c \
   'cd /src/pylme && bash scripts/setup.sh test "$@" && bash scripts/lint.sh &&
-   bash scripts/setup.sh demo' bash "$@"
+   bash scripts/docs.sh && bash scripts/setup.sh demo' bash "$@"
 say "passed on $release"
