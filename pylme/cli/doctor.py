@@ -43,6 +43,7 @@ R_PACKAGES = {
     ),
     "optimx": ("r-cran-optimx", False, "fit.allfit()'s optimx.* optimizers"),
     "dfoptim": ("r-cran-dfoptim", False, "fit.allfit()'s nmkbw optimizer"),
+    "numDeriv": ("r-cran-numderiv", False, "lmer_many(..., ddf=) (installed with lmerTest)"),
     "merTools": ("r-cran-mertools", False, "fit.predict(interval=..., method='simulate')"),
     "mlmRev": ("r-cran-mlmrev", False, "pylme.datasets.load(..., package='mlmRev'), list()"),
     "jsonlite": ("r-cran-jsonlite", False, "Rscript r_scripts/verify.R (receipts in pure R)"),
