@@ -50,9 +50,16 @@ apt_install() {
 # r-cran-performance, for example) instead of failing the whole apt-get call.
 apt_install_optional() {
   if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
-  local have=() lack=()
+  local have=() lack=() p policy
   for p in "$@"; do
-    if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [^(]'; then have+=("$p"); else lack+=("$p"); fi
+    # Read apt-cache's whole answer first: `apt-cache ... | grep -q` under pipefail fails
+    # whenever grep stops reading early (SIGPIPE), which made available packages look missing.
+    policy="$(apt-cache policy "$p" 2>/dev/null || true)"
+    if printf '%s\n' "$policy" | grep 'Candidate:' | grep -vq '(none)'; then
+      have+=("$p")
+    else
+      lack+=("$p")
+    fi
   done
   if [ "${#lack[@]}" -gt 0 ]; then
     say "not in this release's Debian archive (what needs them raises MissingRPackageError; tests skip): ${lack[*]}"
