@@ -20,6 +20,9 @@ Drop1Test = Literal["none", "Chisq"]
 CheckStatus = Literal["ok", "note", "problem", "not checked"]
 Backend = Literal["serial", "loky", "dask"]
 OnError = Literal["keep", "raise"]
+#: How loky workers start (``PYLME_WORKER_START``): forked from this process's running R, or as
+#: fresh Python processes that start their own R.
+WorkerStart = Literal["fork", "fresh"]
 KeepMany = Literal["numbers", "fits"]
 JobKind = Literal["lmer", "glmer", "glmer_nb"]
 #: lme4's allFit() optimizers, by allFit's names (optimizer, then method after a dot).

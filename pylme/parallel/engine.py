@@ -128,6 +128,10 @@ def run(
                 bar.update(1)
             return out
         results: list[Outcome] = [("err", DIED, "no result")] * len(payloads)
+        if backend == "loky" and payloads:  # workers start (fork) while the jobs are packed
+            from pylme.parallel.fork_start import executor
+
+            executor(n_workers(n_jobs))
         todo = []
         for i, p in enumerate(payloads):
             packed = pack(p)

@@ -47,7 +47,9 @@ def fit_many(
     ----------
     jobs : iterable of :class:`Job`
     backend : {"loky", "dask", "serial"}
-        "loky": joblib's loky processes on this machine (each starts R once and keeps it);
+        "loky": joblib's loky processes on this machine; on Linux forked from this process
+        once its R is running (no R start-up per worker), and kept for the next call
+        (``PYLME_WORKER_START=fresh``: fresh processes that each start R);
         "dask": a ``distributed.Client`` (``client``, or a LocalCluster of ``n_jobs`` worker
         processes on 127.0.0.1 started for this call); "serial": in this process.
     n_jobs : int

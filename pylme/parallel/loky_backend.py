@@ -122,10 +122,11 @@ def _pool_round(
     """Run ``pending`` on the pool; returns the jobs a break interrupted, and the break."""
     from concurrent.futures import as_completed
 
-    from joblib.externals.loky import get_reusable_executor
     from joblib.externals.loky.process_executor import BrokenProcessPool
 
-    executor = get_reusable_executor(max_workers=workers, reuse=True)
+    from pylme.parallel import fork_start
+
+    executor = fork_start.executor(workers)
     brk = Break()
     lock = threading.Lock()
     futures: dict[Any, int] = {}
@@ -153,13 +154,19 @@ def _pool_round(
                 interrupted.extend(pending[n:])  # never handed to a worker
                 break
             fut.add_done_callback(note)
-    for fut in as_completed(list(futures)):
-        try:
-            results[futures[fut]] = fut.result()
-        except BrokenProcessPool:
-            interrupted.append(futures[fut])
-            continue
-        bar.update(1)
+    try:
+        for fut in as_completed(list(futures)):
+            try:
+                results[futures[fut]] = fut.result()
+            except BrokenProcessPool:
+                interrupted.append(futures[fut])
+                continue
+            bar.update(1)
+    except BaseException:  # Ctrl-C: the kept forked pool stops its jobs with this call
+        fork_start.discard()
+        raise
+    if brk.noted or interrupted:
+        fork_start.discard()
     return sorted(interrupted), brk
 
 
@@ -177,11 +184,12 @@ def _read_marks(jobs: list[int], markers: str) -> dict[int, int]:
 
 def run_alone(call: tuple[Any, ...]) -> Outcome:
     """One task alone in a fresh one-worker pool: ``"WorkerDied"`` only if that worker dies."""
-    from joblib.externals.loky import ProcessPoolExecutor
     from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
 
+    from pylme.parallel.fork_start import lone_executor
+
     with clean_environment():
-        executor = ProcessPoolExecutor(max_workers=1)
+        executor = lone_executor()
         fut = executor.submit(*call)
     try:
         return fut.result()

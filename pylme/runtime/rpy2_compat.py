@@ -16,6 +16,7 @@ Nothing here runs at import: each function imports rpy2 when called.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 from collections.abc import Callable
 from typing import Any
@@ -24,8 +25,10 @@ from typing import Any
 _CE_NATIVE, _CE_UTF8, _CE_LATIN1, _CE_BYTES, _CE_SYMBOL, _CE_ANY = 0, 1, 2, 3, 5, 99
 
 
+@functools.cache
 def rpy2_version() -> str | None:
-    """The installed rpy2's version, from the package metadata (``None`` when absent).
+    """The installed rpy2's version, from the package metadata (``None`` when absent); read
+    once per process (every fit's provenance names it, and a metadata read costs about 1 ms).
 
     rpy2 3.6 has no ``rpy2.__version__`` (it is a namespace package); its ``rpy2`` metadata
     is a meta-package of the same version as ``rpy2-rinterface``. Checked: 3.5.17, 3.6.9.

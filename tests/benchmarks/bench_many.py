@@ -4,8 +4,16 @@ bench.py). Not a test.
     .venv/bin/python tests/benchmarks/bench_many.py [--quick] [--many-only]
 
 ``--many-only`` runs only the mass-univariate rows (lmer_many(keep="numbers")).
+``--startup-only`` runs only the fit_many start-up rows.
 
 Rows:
+- fit_many start-up: 100 sleepstudy fits on 2 loky workers, the first call of a process
+  (workers started by that call: their start-up is included) and the second (warm pool),
+  against a serial pylme.lmer loop in the same process. Each measurement runs in its own fresh
+  Python process (a pool is cold only once per process), in ABBA order (serial first, then
+  fit_many first, ...); the ratio is the sum of the serial times over the sum of the fit_many
+  times. Once with workers forked from the process's running R (the default on Linux) and once
+  with fresh worker processes (PYLME_WORKER_START=fresh, loky's own start);
 - scaling: 400 sleepstudy-size fits, fit_many(backend="loky", n_jobs=2) against a loop of
   pylme.lmer in this process (workers warmed up first: each starts R once and keeps it);
 - per-job overhead: the same 400 fits on a Dask LocalCluster(n_workers=2, processes=True),
@@ -25,6 +33,7 @@ The machine is shared: the load average is printed with the table.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
@@ -46,6 +55,9 @@ from pylme.parallel.engine import clean_environment  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 MANY_ONLY = "--many-only" in sys.argv
+STARTUP_ONLY = "--startup-only" in sys.argv
+STARTUP_FITS = 100
+STARTUP_RUNS = 4 if QUICK else 8  # fresh processes per start method, in ABBA order
 HERE = Path(__file__).resolve().parent
 BENCH_VENV = Path(os.environ.get("PYLME_BENCH_VENV", HERE.parent.parent / ".venv-bench"))
 N_FITS = 60 if QUICK else 400
@@ -172,6 +184,72 @@ def mass_univariate_rows(data, resp: list[str]) -> list[tuple[str, str, str, str
     return rows
 
 
+def startup_child(order: str) -> None:
+    """One fresh process: serial loop and the first (cold) and second (warm) fit_many call."""
+    data = frame(STARTUP_FITS)
+    jobs = [pylme.Job("lmer", f"{y} {RHS}", data) for y in data.columns if y.startswith("y")]
+    for j in jobs[:3]:  # R started, and pylme's R functions compiled (R compiles on 2nd use)
+        pylme.lmer(j.formula, data)
+    serial = lambda: [pylme.lmer(j.formula, data) for j in jobs]  # noqa: E731
+    many = lambda: pylme.fit_many(jobs, backend="loky", n_jobs=2)  # noqa: E731
+
+    def timed(fn):  # only the logLiks are kept: the next measurement starts from the same heap
+        t, fits = wall(fn)
+        out = np.array([f.loglik for f in fits])
+        del fits
+        gc.collect()
+        return t, out
+
+    if order == "AB":
+        t_serial, ref = timed(serial)
+        t_cold, got = timed(many)
+    else:
+        t_cold, got = timed(many)
+        t_serial, ref = timed(serial)
+    t_warm, _ = timed(many)
+    diff = float(np.max(np.abs(got - ref) / np.abs(ref)))
+    print(json.dumps({"serial": t_serial, "cold": t_cold, "warm": t_warm, "diff": diff}))
+
+
+def startup_rows() -> list[tuple[str, str, str, str]]:
+    """fit_many's first call in fresh processes, forked and fresh workers, in ABBA order."""
+    import subprocess
+
+    rows = []
+    orders = ["AB", "BA", "BA", "AB"] * (STARTUP_RUNS // 4)
+    for method in ("fork", "fresh"):
+        env = dict(os.environ, PYLME_WORKER_START=method)
+        got = []
+        for order in orders:
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--startup-child", order]
+            done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+            got.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        serial = sum(g["serial"] for g in got)
+        cold = sum(g["cold"] for g in got)
+        warm = sum(g["warm"] for g in got)
+        each = ", ".join(f"{g['serial'] / g['cold']:.2f}" for g in got)
+        diff = max(g["diff"] for g in got)
+        target = " (target >= 1.7x)" if method == "fork" else ""
+        rows.append(
+            (
+                f"fit_many first call, {STARTUP_FITS} fits, 2 loky workers, {method} start "
+                f"(x{len(got)} processes)",
+                f"{cold / len(got):.2f} s",
+                f"serial pylme.lmer {serial / len(got):.2f} s",
+                f"{serial / cold:.2f}x faster{target}; per process {each}; max rel diff {diff:.1e}",
+            )
+        )
+        rows.append(
+            (
+                f"fit_many second call (warm pool), {method} start",
+                f"{warm / len(got):.2f} s",
+                f"serial pylme.lmer {serial / len(got):.2f} s",
+                f"{serial / warm:.2f}x faster",
+            )
+        )
+    return rows
+
+
 def print_table(rows) -> None:
     load = os.getloadavg()
     rows = rows + [
@@ -194,10 +272,17 @@ def print_table(rows) -> None:
 
 def main() -> None:
     warnings.simplefilter("ignore")
+    if "--startup-child" in sys.argv:
+        startup_child(sys.argv[sys.argv.index("--startup-child") + 1])
+        return
     rows = []
     data = frame(max(N_FITS, N_RESP))
     if MANY_ONLY:
         print_table(mass_univariate_rows(data, [c for c in data.columns if c.startswith("y")]))
+        return
+    rows.extend(startup_rows())
+    if STARTUP_ONLY:
+        print_table(rows)
         return
     ys = [c for c in data.columns if c.startswith("y")]
     jobs = [pylme.Job("lmer", f"{y} {RHS}", data) for y in ys[:N_FITS]]
