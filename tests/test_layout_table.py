@@ -246,3 +246,16 @@ def test_section_stops_at_the_next_heading() -> None:
     assert "`pylme/errors.py`" in text
     assert "Layers" not in text
     assert "does not count" not in text
+
+
+def test_readme_names_every_folder():
+    """The README's short "Where things are" table has a row for every package folder of
+    pylme/ and every top-level folder of the project (and none that does not exist)."""
+    readme = (ROOT / "README.md").read_text()
+    named = {p for paths, _ in rows(section(readme)) for p in paths}
+    packages = {
+        f"pylme/{d.name}/" for d in (ROOT / "pylme").iterdir() if (d / "__init__.py").exists()
+    }
+    top = {"r_scripts/", "scripts/", "tests/", "docs/", "examples/", "docker/"}
+    assert packages | top <= named, sorted((packages | top) - named)
+    assert all((ROOT / p).is_dir() for p in named), [p for p in named if not (ROOT / p).is_dir()]
