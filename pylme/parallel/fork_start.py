@@ -58,9 +58,7 @@ def executor(workers: int) -> Any:
         discard()
         pool = _forked_pool(workers)
         if pool is not None:
-            if not _POOL.get("atexit"):  # stopped while the interpreter is still whole
-                atexit.register(discard)
-            _POOL.update(pool=pool, workers=workers, atexit=True)
+            _POOL.update(pool=pool, workers=workers)
             return pool
     from joblib.externals.loky import get_reusable_executor
 
@@ -92,6 +90,9 @@ def discard() -> None:
         if proc.exitcode is None:
             proc.kill()
     pool.shutdown(wait=False)
+
+
+atexit.register(discard)  # a kept pool stops while the interpreter is still whole
 
 
 def _child_start() -> None:
