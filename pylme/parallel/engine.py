@@ -127,34 +127,63 @@ def run(
                 out.append(call_task(fn, i, p, f, None))
                 bar.update(1)
             return out
-        results: list[Outcome] = [("err", DIED, "no result")] * len(payloads)
-        if backend == "loky" and payloads:  # workers start (fork) while the jobs are packed
-            from pylme.parallel.fork_start import executor
-
-            executor(n_workers(n_jobs))
-        todo = []
-        for i, p in enumerate(payloads):
-            packed = pack(p)
-            if isinstance(packed, Packed):
-                todo.append((i, packed))
-            else:
-                results[i] = packed
-                bar.update(1)
-        sent = [p for _, p in todo]
-        where = [frames[i] for i, _ in todo]
         if backend == "loky":
-            from pylme.parallel.loky_backend import run_loky
+            return _run_loky(fn, payloads, frames, n_workers(n_jobs), bar)
+        results: list[Outcome] = [("err", DIED, "no result")] * len(payloads)
+        todo = _pack_all(payloads, results, bar, lambda: None)
+        from pylme.parallel.dask_backend import run_dask
 
-            got = run_loky(fn, sent, where, n_workers(n_jobs), bar)
-        else:
-            from pylme.parallel.dask_backend import run_dask
-
-            got = run_dask(fn, sent, where, n_jobs, client, bar)
+        got = run_dask(fn, [p for _, p in todo], [frames[i] for i, _ in todo], n_jobs, client, bar)
         for (i, _), outcome in zip(todo, got):
             results[i] = outcome
         return results
     finally:
         bar.close()
+
+
+def _pack_all(
+    payloads: Sequence[Any], results: list[Outcome], bar: Any, check: Callable[[], None]
+) -> list[tuple[int, Packed]]:
+    """(index, packed payload) for the payloads that pack; the others' results filled in."""
+    todo = []
+    for i, p in enumerate(payloads):
+        check()
+        packed = pack(p)
+        if isinstance(packed, Packed):
+            todo.append((i, packed))
+        else:
+            results[i] = packed
+            bar.update(1)
+    return todo
+
+
+def _run_loky(
+    fn: Callable[[Any, Any], Any],
+    payloads: Sequence[Any],
+    frames: Sequence[Any],
+    workers: int,
+    bar: Any,
+) -> list[Outcome]:
+    """The loky part of :func:`run`, with Ctrl-C held (:mod:`pylme.parallel.held_ctrl_c`)."""
+    from pylme.parallel import fork_start
+    from pylme.parallel.held_ctrl_c import held_ctrl_c
+    from pylme.parallel.loky_backend import run_loky
+
+    results: list[Outcome] = [("err", DIED, "no result")] * len(payloads)
+    with held_ctrl_c() as held:
+        try:
+            if payloads:  # workers start (fork) while the jobs are packed
+                fork_start.executor(workers)
+            todo = _pack_all(payloads, results, bar, held.check)
+            sent = [p for _, p in todo]
+            where = [frames[i] for i, _ in todo]
+            got = run_loky(fn, sent, where, workers, bar, held.check)
+        except BaseException:  # Ctrl-C (or a bug): no kept worker goes on with these jobs
+            fork_start.discard()
+            raise
+    for (i, _), outcome in zip(todo, got):
+        results[i] = outcome
+    return results
 
 
 def emit_warnings(values: Sequence[Any]) -> None:

@@ -26,8 +26,10 @@ worker) gives loky's own reusable executor of fresh processes instead.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
+import signal
 import sys
 import warnings
 from typing import Any
@@ -36,6 +38,9 @@ from pylme.literals import WorkerStart, check_literal
 
 #: The environment variable that chooses how workers start (see :data:`WorkerStart`).
 START_VARIABLE = "PYLME_WORKER_START"
+
+#: Seconds :func:`stop` waits for a worker to finish writing a result, and then to exit.
+STOP_WAIT = 2.0
 
 _POOL: dict[str, Any] = {}
 
@@ -80,15 +85,33 @@ def discard() -> None:
     """Stop and forget the kept forked pool (after a break, Ctrl-C, a new worker count)."""
     pool = _POOL.pop("pool", None)
     _POOL.pop("workers", None)
-    if pool is None:
-        return
+    if pool is not None:
+        stop(pool)
+
+
+def stop(pool: Any) -> None:
+    """Kill ``pool``'s workers now (their jobs are abandoned) and let loky wind it down."""
     # Killed the way a crash kills them: loky's manager thread then ends on its "broken pool"
     # path. (``shutdown(kill_workers=True)`` with jobs still queued makes that thread fail
-    # with a KeyError on its way out, joblib 1.5-1.6.) ``_processes``: loky's table of its
-    # workers, as in loky_backend.dead_workers.
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        if proc.exitcode is None:
-            proc.kill()
+    # with a KeyError on its way out, joblib 1.5-1.6.) A worker killed half-way through
+    # writing a result would leave loky's manager thread waiting forever for the rest of the
+    # message (and the interpreter's exit waiting for that thread): the workers are killed
+    # while this process holds the lock each of them takes to write a result. ``_processes``
+    # (loky's table of its workers, as in loky_backend.dead_workers) and
+    # ``_result_queue._wlock``: joblib 1.4-1.6's loky.
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    wlock = getattr(getattr(pool, "_result_queue", None), "_wlock", None)
+    held = wlock is not None and wlock.acquire(timeout=STOP_WAIT)  # a writer is done in ms
+    try:
+        for proc in procs:
+            if proc.exitcode is None:
+                with contextlib.suppress(ProcessLookupError):  # loky's Popen has no kill()
+                    os.kill(proc.pid, signal.SIGKILL)
+        for proc in procs:
+            proc.join(timeout=STOP_WAIT)
+    finally:
+        if held and wlock is not None:
+            wlock.release()
     pool.shutdown(wait=False)
 
 
@@ -97,8 +120,10 @@ atexit.register(discard)  # a kept pool stops while the interpreter is still who
 
 def _child_start() -> None:
     """In each forked worker, before its first job."""
+    from pylme.parallel.held_ctrl_c import ignore_in_worker
     from pylme.runtime.session import R_LOCK, get_session
 
+    ignore_in_worker()  # Ctrl-C at a terminal reaches the workers too; the parent acts on it
     get_session().call("pylme_fork_child", {})
     while True:  # the parent's thread held R_LOCK at the fork; this worker's copy is ours
         try:

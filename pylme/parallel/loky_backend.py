@@ -20,6 +20,7 @@ None of this costs time unless a worker dies.
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
 import threading
 import time
@@ -29,6 +30,7 @@ from typing import Any
 
 from pylme.parallel.engine import DIED, Outcome, call_task, clean_environment
 from pylme.parallel.frames import share
+from pylme.parallel.held_ctrl_c import POLL_SECONDS
 
 
 @dataclass
@@ -83,8 +85,13 @@ def run_loky(
     frames: Sequence[Any],
     workers: int,
     bar: Any,
+    check: Callable[[], None],
 ) -> list[Outcome]:
-    """``call_task`` for every payload on loky's reusable pool, results in task order."""
+    """``call_task`` for every payload on loky's reusable pool, results in task order.
+
+    ``check`` raises ``KeyboardInterrupt`` once Ctrl-C arrived (it is called between
+    submissions and between waits of at most ``POLL_SECONDS``).
+    """
     results: list[Outcome | None] = [None] * len(payloads)
     with tempfile.TemporaryDirectory(prefix="pylme-") as tmp:
         markers = os.path.join(tmp, "running")
@@ -96,7 +103,7 @@ def run_loky(
 
         pending = list(range(len(payloads)))
         while pending:
-            interrupted, brk = _pool_round(task, pending, workers, results, bar)
+            interrupted, brk = _pool_round(task, pending, workers, results, bar, check)
             marks = _read_marks(interrupted, markers)
             if not brk.noted:  # only submissions refused: nothing was running
                 pending = interrupted
@@ -107,7 +114,7 @@ def run_loky(
                 results[i] = ("err", DIED, msg)
                 bar.update(1)
             for i in doubt:
-                results[i] = run_alone(task(i))
+                results[i] = run_alone(task(i), check)
                 bar.update(1)
     return [r if r is not None else ("err", DIED, "no result") for r in results]
 
@@ -118,10 +125,9 @@ def _pool_round(
     workers: int,
     results: list[Outcome | None],
     bar: Any,
+    check: Callable[[], None],
 ) -> tuple[list[int], Break]:
     """Run ``pending`` on the pool; returns the jobs a break interrupted, and the break."""
-    from concurrent.futures import as_completed
-
     from joblib.externals.loky.process_executor import BrokenProcessPool
 
     from pylme.parallel import fork_start
@@ -144,30 +150,45 @@ def _pool_round(
         brk.handed = {i for f, i in items if f is fut or f.running()}
 
     interrupted: list[int] = []
-    with clean_environment():  # loky starts (or replaces) its workers on submit
-        for n, i in enumerate(pending):
-            try:
-                with lock:
-                    fut = executor.submit(*task(i))
-                    futures[fut] = i
-            except BrokenProcessPool:
-                interrupted.extend(pending[n:])  # never handed to a worker
-                break
-            fut.add_done_callback(note)
+    done: queue.SimpleQueue[Any] = queue.SimpleQueue()
     try:
-        for fut in as_completed(list(futures)):
+        with clean_environment():  # loky starts (or replaces) its workers on submit
+            for n, i in enumerate(pending):
+                check()
+                try:
+                    with lock:
+                        fut = executor.submit(*task(i))
+                        futures[fut] = i
+                except BrokenProcessPool:
+                    interrupted.extend(pending[n:])  # never handed to a worker
+                    break
+                fut.add_done_callback(note)
+                fut.add_done_callback(done.put)
+        for _ in range(len(futures)):
+            fut = _next_done(done, check)
             try:
                 results[futures[fut]] = fut.result()
             except BrokenProcessPool:
                 interrupted.append(futures[fut])
                 continue
             bar.update(1)
-    except BaseException:  # Ctrl-C: the kept forked pool stops its jobs with this call
+    except BaseException:  # Ctrl-C: no worker goes on with these jobs (kept pool or loky's)
         fork_start.discard()
+        fork_start.stop(executor)
         raise
     if brk.noted or interrupted:
         fork_start.discard()
     return sorted(interrupted), brk
+
+
+def _next_done(done: queue.SimpleQueue[Any], check: Callable[[], None]) -> Any:
+    """The next finished future, looking for Ctrl-C every ``POLL_SECONDS``."""
+    while True:
+        check()
+        try:
+            return done.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            continue
 
 
 def _read_marks(jobs: list[int], markers: str) -> dict[int, int]:
@@ -182,21 +203,32 @@ def _read_marks(jobs: list[int], markers: str) -> dict[int, int]:
     return marks
 
 
-def run_alone(call: tuple[Any, ...]) -> Outcome:
+def run_alone(call: tuple[Any, ...], check: Callable[[], None]) -> Outcome:
     """One task alone in a fresh one-worker pool: ``"WorkerDied"`` only if that worker dies."""
+    from concurrent.futures import TimeoutError as NotYet
+
     from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
 
-    from pylme.parallel.fork_start import lone_executor
+    from pylme.parallel.fork_start import lone_executor, stop
 
     with clean_environment():
         executor = lone_executor()
         fut = executor.submit(*call)
     try:
-        return fut.result()
+        while True:
+            check()
+            try:
+                outcome: Outcome = fut.result(timeout=POLL_SECONDS)
+                break
+            except NotYet:
+                continue
     except TerminatedWorkerError as exc:
         reason = str(exc).split("\n")[0]
-        return ("err", DIED, f"the worker process running this job alone died ({reason})")
+        outcome = ("err", DIED, f"the worker process running this job alone died ({reason})")
     except BrokenProcessPool as exc:  # not a death (a result that could not be unpickled)
-        return ("err", type(exc).__name__, str(exc))
-    finally:
-        executor.shutdown(wait=True)
+        outcome = ("err", type(exc).__name__, str(exc))
+    except BaseException:  # Ctrl-C: its worker stops now, not after the job
+        stop(executor)
+        raise
+    executor.shutdown(wait=True)
+    return outcome
