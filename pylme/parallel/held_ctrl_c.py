@@ -14,7 +14,6 @@ Outside the main thread, or when the user installed their own SIGINT handler, no
 from __future__ import annotations
 
 import signal
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -42,11 +41,10 @@ class HeldCtrlC:
 @contextmanager
 def held_ctrl_c() -> Iterator[HeldCtrlC]:
     """Hold Ctrl-C for the block; a Ctrl-C not yet acted on is raised as the block ends."""
+    from pylme.runtime.process import sigint_is_ours
+
     held = HeldCtrlC()
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    if not sigint_is_ours():
         yield held
         return
     previous = signal.signal(signal.SIGINT, held.note)

@@ -205,23 +205,17 @@ def _read_marks(jobs: list[int], markers: str) -> dict[int, int]:
 
 def run_alone(call: tuple[Any, ...], check: Callable[[], None]) -> Outcome:
     """One task alone in a fresh one-worker pool: ``"WorkerDied"`` only if that worker dies."""
-    from concurrent.futures import TimeoutError as NotYet
-
     from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
 
     from pylme.parallel.fork_start import lone_executor, stop
 
+    done: queue.SimpleQueue[Any] = queue.SimpleQueue()
     with clean_environment():
         executor = lone_executor()
         fut = executor.submit(*call)
+    fut.add_done_callback(done.put)
     try:
-        while True:
-            check()
-            try:
-                outcome: Outcome = fut.result(timeout=POLL_SECONDS)
-                break
-            except NotYet:
-                continue
+        outcome: Outcome = _next_done(done, check).result()
     except TerminatedWorkerError as exc:
         reason = str(exc).split("\n")[0]
         outcome = ("err", DIED, f"the worker process running this job alone died ({reason})")

@@ -109,6 +109,15 @@ def console_captured(sink: list[str]) -> Iterator[None]:
             sink.append(tmp.read().decode("utf-8", "replace"))
 
 
+def sigint_is_ours() -> bool:
+    """Whether pylme may take SIGINT over here: in the main thread, and only from Python's
+    default handler (a handler the user installed is left alone)."""
+    return (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+
+
 @contextmanager
 def interruptible() -> Iterator[list[int]]:
     """While R runs in the main thread, Ctrl-C interrupts R (not rpy2's callback).
@@ -117,10 +126,7 @@ def interruptible() -> Iterator[list[int]]:
     or when the user installed their own SIGINT handler, nothing changes.
     """
     hit: list[int] = []
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    if not sigint_is_ours():
         yield hit
         return
     from pylme.runtime import rpy2_compat
