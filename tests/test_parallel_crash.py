@@ -208,9 +208,11 @@ def test_loky_reruns_jobs_in_doubt_alone(good, serial, data, monkeypatch):
     # as it is unpickled, within milliseconds, so the last job is still queued or running.
     at = len(good) - 1
     check_one_death(run_with_killer("unpickle", good, data, at, backend="loky"), serial, at)
-    # call_task(fn, index, ...): the killer ran alone. The last job too when it was still
-    # queued or running as the pool broke; a fast machine may have finished it before.
-    ran_alone = {call[0][2] for call in alone}
+    # call_chunk(fn, finish, [(index, payload, frame)], markers): the killer ran alone. The
+    # last job too when it was still queued or running as the pool broke; a fast machine may
+    # have finished it before.
+    ran_alone = {item[0] for call in alone for item in call[0][3]}
+    assert all(len(call[0][3]) == 1 for call in alone)
     assert at in ran_alone and ran_alone <= set(range(len(good) + 1)), ran_alone
 
 

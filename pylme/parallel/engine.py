@@ -117,8 +117,15 @@ def run(
     client: Any = None,
     progress: bool | None = None,
     desc: str = "fits",
+    finish: Callable[[list[Any]], list[Any]] | None = None,
+    batch: int = 1,
 ) -> list[Outcome]:
-    """``fn(payload, frame)`` for every task, results in task order."""
+    """``fn(payload, frame)`` for every task, results in task order.
+
+    ``finish``: applied in the worker to the values before they travel back (not in this
+    process: nothing travels); on loky, once per chunk of at most ``batch`` tasks
+    (:mod:`pylme.parallel.chunks`).
+    """
     bar = progress_bar(len(payloads), desc, progress)
     try:
         if backend == "serial":
@@ -128,7 +135,13 @@ def run(
                 bar.update(1)
             return out
         if backend == "loky":
-            return _run_loky(fn, payloads, frames, n_workers(n_jobs), bar)
+            return _run_loky(fn, payloads, frames, n_workers(n_jobs), bar, finish, batch)
+        if finish is not None:  # one job per Dask task
+            import functools
+
+            from pylme.parallel.chunks import finish_one
+
+            fn = functools.partial(finish_one, fn, finish)
         results: list[Outcome] = [("err", DIED, "no result")] * len(payloads)
         todo = _pack_all(payloads, results, bar, lambda: None)
         from pylme.parallel.dask_backend import run_dask
@@ -163,6 +176,8 @@ def _run_loky(
     frames: Sequence[Any],
     workers: int,
     bar: Any,
+    finish: Callable[[list[Any]], list[Any]] | None,
+    batch: int,
 ) -> list[Outcome]:
     """The loky part of :func:`run`, with Ctrl-C held (:mod:`pylme.parallel.held_ctrl_c`)."""
     from pylme.parallel import fork_start
@@ -177,7 +192,7 @@ def _run_loky(
             todo = _pack_all(payloads, results, bar, held.check)
             sent = [p for _, p in todo]
             where = [frames[i] for i, _ in todo]
-            got = run_loky(fn, sent, where, workers, bar, held.check)
+            got = run_loky(fn, sent, where, workers, bar, held.check, finish, batch)
         except BaseException:  # Ctrl-C (or a bug): no kept worker goes on with these jobs
             fork_start.discard()
             raise

@@ -9,14 +9,19 @@ from typing import Any
 from pylme.literals import Backend, OnError, check_literal
 from pylme.parallel import engine
 from pylme.parallel.jobs import Job, JobError
-from pylme.parallel.travel import arrived
+from pylme.parallel.travel import arrived, with_models
 
 #: A job option for the tests only: the worker running the job kills itself (SIGKILL).
 TEST_KILL_OPTION = "_pylme_test_kill"
 
 
+#: At most this many jobs per loky task (guided chunks: :mod:`pylme.parallel.chunks`).
+BATCH = 8
+
+
 def _fit_job(payload: tuple[str, str, dict[str, Any], bool], data: Any) -> Any:
-    """Worker side: one fit, with or without its R model for the trip back."""
+    """Worker side: one fit, with or without its R model (prepared for the trip back by
+    :func:`pylme.parallel.travel.with_models`, once per chunk)."""
     kind, formula, options, keep_model = payload
     if options.pop(TEST_KILL_OPTION, False):
         import signal
@@ -26,9 +31,8 @@ def _fit_job(payload: tuple[str, str, dict[str, Any], bool], data: Any) -> Any:
     from pylme.models.lmer import lmer
 
     fun: Any = {"lmer": lmer, "glmer": glmer, "glmer_nb": glmer_nb}[kind]
-    from pylme.parallel.travel import for_travel
-
-    return for_travel([fun(formula, data, **options)], keep_model)[0]
+    fit = fun(formula, data, **options)
+    return fit if keep_model else fit.without_model()
 
 
 def fit_many(
@@ -88,6 +92,8 @@ def fit_many(
         client=client,
         progress=progress,
         desc="fit_many",
+        finish=with_models,
+        batch=BATCH,
     )
     results = collect(outcomes, jobs, on_error)
     if backend != "serial":

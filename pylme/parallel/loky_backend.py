@@ -28,7 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pylme.parallel.engine import DIED, Outcome, call_task, clean_environment
+from pylme.parallel.chunks import Finish, call_chunk, chunked
+from pylme.parallel.engine import DIED, Outcome, clean_environment
 from pylme.parallel.frames import share
 from pylme.parallel.held_ctrl_c import POLL_SECONDS
 
@@ -86,11 +87,15 @@ def run_loky(
     workers: int,
     bar: Any,
     check: Callable[[], None],
+    finish: Finish | None = None,
+    batch: int = 1,
 ) -> list[Outcome]:
     """``call_task`` for every payload on loky's reusable pool, results in task order.
 
-    ``check`` raises ``KeyboardInterrupt`` once Ctrl-C arrived (it is called between
-    submissions and between waits of at most ``POLL_SECONDS``).
+    Tasks travel in chunks of at most ``batch`` (:mod:`pylme.parallel.chunks`), ``finish``
+    applied to each chunk's values in the worker. ``check`` raises ``KeyboardInterrupt`` once
+    Ctrl-C arrived (it is called between submissions and between waits of at most
+    ``POLL_SECONDS``).
     """
     results: list[Outcome | None] = [None] * len(payloads)
     with tempfile.TemporaryDirectory(prefix="pylme-") as tmp:
@@ -98,12 +103,14 @@ def run_loky(
         os.mkdir(markers)
         shipped = share(list(frames), tmp, None)
 
-        def task(i: int) -> tuple[Any, ...]:
-            return (call_task, fn, i, payloads[i], shipped[i], markers)
+        def task(chunk: list[int]) -> tuple[Any, ...]:
+            items = [(i, payloads[i], shipped[i]) for i in chunk]
+            return (call_chunk, fn, finish, items, markers)
 
         pending = list(range(len(payloads)))
         while pending:
-            interrupted, brk = _pool_round(task, pending, workers, results, bar, check)
+            chunks = chunked(pending, workers, batch)
+            interrupted, brk = _pool_round(task, chunks, workers, results, bar, check)
             marks = _read_marks(interrupted, markers)
             if not brk.noted:  # only submissions refused: nothing was running
                 pending = interrupted
@@ -114,20 +121,20 @@ def run_loky(
                 results[i] = ("err", DIED, msg)
                 bar.update(1)
             for i in doubt:
-                results[i] = run_alone(task(i), check)
+                results[i] = run_alone(task([i]), check)
                 bar.update(1)
     return [r if r is not None else ("err", DIED, "no result") for r in results]
 
 
 def _pool_round(
-    task: Callable[[int], tuple[Any, ...]],
-    pending: list[int],
+    task: Callable[[list[int]], tuple[Any, ...]],
+    chunks: list[list[int]],
     workers: int,
     results: list[Outcome | None],
     bar: Any,
     check: Callable[[], None],
 ) -> tuple[list[int], Break]:
-    """Run ``pending`` on the pool; returns the jobs a break interrupted, and the break."""
+    """Run ``chunks`` on the pool; returns the jobs a break interrupted, and the break."""
     from joblib.externals.loky.process_executor import BrokenProcessPool
 
     from pylme.parallel import fork_start
@@ -135,7 +142,7 @@ def _pool_round(
     executor = fork_start.executor(workers)
     brk = Break()
     lock = threading.Lock()
-    futures: dict[Any, int] = {}
+    futures: dict[Any, list[int]] = {}
 
     def note(fut: Any) -> None:
         # Runs in loky's manager thread as the break fails the futures, one by one, before
@@ -147,31 +154,34 @@ def _pool_round(
         brk.dead = dead_workers(executor)
         with lock:
             items = list(futures.items())
-        brk.handed = {i for f, i in items if f is fut or f.running()}
+        brk.handed = {i for f, chunk in items if f is fut or f.running() for i in chunk}
 
     interrupted: list[int] = []
     done: queue.SimpleQueue[Any] = queue.SimpleQueue()
     try:
         with clean_environment():  # loky starts (or replaces) its workers on submit
-            for n, i in enumerate(pending):
+            for n, chunk in enumerate(chunks):
                 check()
                 try:
                     with lock:
-                        fut = executor.submit(*task(i))
-                        futures[fut] = i
-                except BrokenProcessPool:
-                    interrupted.extend(pending[n:])  # never handed to a worker
+                        fut = executor.submit(*task(chunk))
+                        futures[fut] = chunk
+                except BrokenProcessPool:  # never handed to a worker
+                    interrupted.extend(i for rest in chunks[n:] for i in rest)
                     break
                 fut.add_done_callback(note)
                 fut.add_done_callback(done.put)
         for _ in range(len(futures)):
             fut = _next_done(done, check)
+            chunk = futures[fut]
             try:
-                results[futures[fut]] = fut.result()
+                outcomes = fut.result()
             except BrokenProcessPool:
-                interrupted.append(futures[fut])
+                interrupted.extend(chunk)
                 continue
-            bar.update(1)
+            for i, outcome in zip(chunk, outcomes):
+                results[i] = outcome
+            bar.update(len(chunk))
     except BaseException:  # Ctrl-C: no worker goes on with these jobs (kept pool or loky's)
         fork_start.discard()
         fork_start.stop(executor)
@@ -204,7 +214,8 @@ def _read_marks(jobs: list[int], markers: str) -> dict[int, int]:
 
 
 def run_alone(call: tuple[Any, ...], check: Callable[[], None]) -> Outcome:
-    """One task alone in a fresh one-worker pool: ``"WorkerDied"`` only if that worker dies."""
+    """A chunk of one task alone in a fresh one-worker pool: ``"WorkerDied"`` only if that
+    worker dies."""
     from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
 
     from pylme.parallel.fork_start import lone_executor, stop
@@ -215,7 +226,7 @@ def run_alone(call: tuple[Any, ...], check: Callable[[], None]) -> Outcome:
         fut = executor.submit(*call)
     fut.add_done_callback(done.put)
     try:
-        outcome: Outcome = _next_done(done, check).result()
+        [outcome] = _next_done(done, check).result()
     except TerminatedWorkerError as exc:
         reason = str(exc).split("\n")[0]
         outcome = ("err", DIED, f"the worker process running this job alone died ({reason})")

@@ -82,6 +82,11 @@ def for_travel(values: list[Any], keep_model: bool) -> list[Any]:
     return out
 
 
+def with_models(values: list[Any]) -> list[Any]:
+    """Worker side: ``values`` ready for the trip back, fits keeping the R model they have."""
+    return for_travel(values, True)
+
+
 def arrived(value: Any) -> Any:
     """Parent side: a fit from a :class:`Parcel`, anything else as it is."""
     return value.open() if isinstance(value, Parcel) else value
