@@ -216,16 +216,22 @@ pylme_bootstrap_seeds <- function(req) {
 # about 1.2 MB of them for every model. Here the environments reachable from lme4's own class
 # definitions are written as references (their index in a registry built the same way in
 # every process), which leaves about 0.1 MB and a few ms. A check of the R and lme4 versions
-# and of the registry's size travels with the bytes.
+# and of the registry's size travels with the bytes. What each reference-class object holds
+# only as a copy of its class (its `.refClassDef`, and the methods that R's `$` installed in
+# it on first use) stays behind: about half of those bytes and of the time. The receiving
+# side puts `.refClassDef` back; `$` installs the methods again when they are next used, as
+# it does in a new object.
 
 pylme_many_registry <- local({
   reg <- NULL
   function() {
     if (is.null(reg)) {
       envs <- list()
-      defs <- lapply(c("merPredD", "lmerResp", "glmResp", "nlsResp", "lmResp"), function(cl) {
-        methods::getClass(cl, where = asNamespace("lme4"))
-      })
+      classes <- c("merPredD", "lmerResp", "glmResp", "nlsResp", "lmResp")
+      defs <- lapply(classes, function(cl) methods::getClass(cl, where = asNamespace("lme4")))
+      # Each class's method names (what `$` may have installed in an object of it).
+      methods <- stats::setNames(lapply(defs, function(d) ls(d@refMethods, all.names = TRUE)),
+                                 classes)
       # One stream for all five: an environment they share is walked once (11 ms, not 56).
       serialize(defs, NULL, xdr = FALSE, refhook = function(e) {
         envs[[length(envs) + 1L]] <<- e
@@ -242,7 +248,8 @@ pylme_many_registry <- local({
       }
       check <- c(R = paste(R.version$major, R.version$minor, sep = "."),
                  lme4 = as.character(utils::packageVersion("lme4")), n = as.character(length(keep)),
-                 order = "2")  # how this registry numbers its entries (one stream since 2)
+                 order = "3")  # the format: registry numbering (one stream since 2),
+                                # reference-class objects without their class's copies (3)
       # The same index keyed by the objects themselves (R >= 4.2's utils::hashtab): a lookup
       # costs a few microseconds where format() costs about 13 (58 lookups per model).
       hash <- NULL
@@ -250,7 +257,8 @@ pylme_many_registry <- local({
         hash <- utils::hashtab("identical")
         for (i in seq_along(keep)) utils::sethash(hash, keep[[i]], as.character(i))
       }
-      reg <<- list(index = index, envs = keep, check = check, hash = hash)
+      reg <<- list(index = index, envs = keep, check = check, hash = hash, methods = methods,
+                   defs = stats::setNames(defs, classes))
     }
     reg
   }
@@ -273,8 +281,38 @@ pylme_many_serialize <- function(req) {
   # pylme run); a fit pickled from there is written with R's ordinary serialize() (see
   # pylme/parallel/travel.py).
   list(raw = lapply(req$models, function(m) {
+    rcs <- pylme_many_rc_envs(m, reg)
+    on.exit(pylme_many_rc_restore(rcs, reg))  # the worker's model stays whole
+    for (x in rcs) {
+      rm(list = intersect(ls(x$env, all.names = TRUE), c(".refClassDef", reg$methods[[x$cls]])),
+         envir = x$env)
+    }
     serialize(list(check = reg$check, model = m), NULL, refhook = hook, xdr = FALSE)
   }))
+}
+
+# The model's lme4 reference-class objects (its `pp` and `resp` slots) of a class the
+# registry knows: list(env = its environment, cls = its class) each.
+pylme_many_rc_envs <- function(m, reg) {
+  out <- list()
+  if (!isS4(m)) return(out)
+  for (nm in c("pp", "resp")) {
+    if (!methods::.hasSlot(m, nm)) next
+    obj <- methods::slot(m, nm)
+    cls <- class(obj)[[1L]]
+    if (!is.environment(obj) || is.null(reg$defs[[cls]])) next
+    out[[length(out) + 1L]] <- list(env = as.environment(obj), cls = cls)
+  }
+  out
+}
+
+# Each object's class definition back in place (methods come back through `$` on use).
+pylme_many_rc_restore <- function(rcs, reg) {
+  for (x in rcs) {
+    if (!exists(".refClassDef", envir = x$env, inherits = FALSE)) {
+      assign(".refClassDef", reg$defs[[x$cls]], envir = x$env)
+    }
+  }
 }
 
 pylme_many_unserialize <- function(req) {
@@ -289,6 +327,7 @@ pylme_many_unserialize <- function(req) {
       reg$check[["R"]], reg$check[["lme4"]], form(reg$check)
     ))
   }
+  pylme_many_rc_restore(pylme_many_rc_envs(x$model, reg), reg)
   list(model = x$model)
 }
 

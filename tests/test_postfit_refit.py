@@ -162,3 +162,33 @@ def test_update_rejects_unknown_options(fits):
         fits["sleep"].update(". ~ . + nosuchcolumn")
     with pytest.raises(pylme.DataError, match="sample"):
         fits["sleep"].update(". ~ . + (1 | sample)")
+
+
+@pytest.fixture(scope="module")
+def worker_fits():
+    """The same models fitted by loky workers: each comes back in pylme's compact format
+    (r_scripts/many.R: its reference-class objects without their class's copies)."""
+    from pylme.parallel.travel import CompactHandle
+
+    jobs = [
+        pylme.Job(function, formula, rref.r_dataset(pkg, name), **options)
+        for function, formula, (pkg, name), options in MODELS.values()
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pylme.PylmeWarning)
+        got = pylme.fit_many(jobs, backend="loky", n_jobs=2, on_error="raise")
+    for fit in got:
+        assert isinstance(fit._handle, CompactHandle)
+    return dict(zip(MODELS, got))
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_worker_fits_refit_and_update_as_r(name, worker_fits, reference):
+    # refit() runs lme4's reference-class methods (pp$setTheta, resp$setResp, ...) on the
+    # model restored here: they are found again through its class
+    model, kind, args = CASES[name]
+    fit, ref = _run(worker_fits[model], kind, args), reference[(name, "independent")]
+    for q, get in QUANTITIES.items():
+        expected = rref.as_float_array(ref[q])
+        actual = np.atleast_1d(np.asarray(get(fit), dtype=float))
+        assert_close(actual, expected, rtol=RTOL, what=f"{name} {q} (a worker's model)")
