@@ -212,53 +212,27 @@ pylme_bootstrap_seeds <- function(req) {
 
 # -- results travelling back from workers ----------------------------------------------------
 #
-# An lme4 model's reference-class objects carry their class definitions: serialize() writes
-# about 1.2 MB of them for every model. Here the environments reachable from lme4's own class
-# definitions are written as references (their index in a registry built the same way in
-# every process), which leaves about 0.1 MB and a few ms. A check of the R and lme4 versions
-# and of the registry's size travels with the bytes. What each reference-class object holds
-# only as a copy of its class (its `.refClassDef`, and the methods that R's `$` installed in
-# it on first use) stays behind: about half of those bytes and of the time. The receiving
-# side puts `.refClassDef` back; `$` installs the methods again when they are next used, as
-# it does in a new object.
+# An lme4 model's reference-class objects (its `pp` and `resp` slots) each hold a copy of
+# their class (`.refClassDef`) and the methods R's `$` installed in them on first use: with
+# them, serialize() writes about 1.2 MB for sleepstudy's model. Here those stay behind (about
+# 65 KB and 0.3 ms are left), and the receiving side puts `.refClassDef` back; `$` installs
+# the methods again when they are next used, as it does in a new object. A check of the R and
+# lme4 versions and of this format travels with the bytes. (Formats 2 and 3 also wrote the
+# environments reachable from lme4's class definitions as references into a registry built
+# in every process; with the copies left behind no such reference is left to write.)
 
 pylme_many_registry <- local({
   reg <- NULL
   function() {
     if (is.null(reg)) {
-      envs <- list()
       classes <- c("merPredD", "lmerResp", "glmResp", "nlsResp", "lmResp")
       defs <- lapply(classes, function(cl) methods::getClass(cl, where = asNamespace("lme4")))
       # Each class's method names (what `$` may have installed in an object of it).
-      methods <- stats::setNames(lapply(defs, function(d) ls(d@refMethods, all.names = TRUE)),
-                                 classes)
-      # One stream for all five: an environment they share is walked once (11 ms, not 56).
-      serialize(defs, NULL, xdr = FALSE, refhook = function(e) {
-        envs[[length(envs) + 1L]] <<- e
-        NULL
-      })
-      index <- new.env(hash = TRUE, parent = emptyenv())
-      keep <- list()
-      for (e in envs) {
-        k <- format(e)
-        if (is.null(index[[k]])) {
-          keep[[length(keep) + 1L]] <- e
-          assign(k, length(keep), envir = index)
-        }
-      }
+      methods <- lapply(defs, function(d) ls(d@refMethods, all.names = TRUE))
       check <- c(R = paste(R.version$major, R.version$minor, sep = "."),
-                 lme4 = as.character(utils::packageVersion("lme4")), n = as.character(length(keep)),
-                 order = "3")  # the format: registry numbering (one stream since 2),
-                                # reference-class objects without their class's copies (3)
-      # The same index keyed by the objects themselves (R >= 4.2's utils::hashtab): a lookup
-      # costs a few microseconds where format() costs about 13 (58 lookups per model).
-      hash <- NULL
-      if (exists("hashtab", envir = asNamespace("utils"))) {
-        hash <- utils::hashtab("identical")
-        for (i in seq_along(keep)) utils::sethash(hash, keep[[i]], as.character(i))
-      }
-      reg <<- list(index = index, envs = keep, check = check, hash = hash, methods = methods,
-                   defs = stats::setNames(defs, classes))
+                 lme4 = as.character(utils::packageVersion("lme4")), order = "4")
+      reg <<- list(check = check, defs = stats::setNames(defs, classes),
+                   methods = stats::setNames(methods, classes))
     }
     reg
   }
@@ -266,16 +240,6 @@ pylme_many_registry <- local({
 
 pylme_many_serialize <- function(req) {
   reg <- pylme_many_registry()
-  hook <- if (is.null(reg$hash)) {
-    function(e) {
-      i <- reg$index[[format(e)]]
-      if (is.null(i)) NULL else as.character(i)
-    }
-  } else {
-    gethash <- utils::gethash
-    hash <- reg$hash
-    function(e) gethash(hash, e)
-  }
   # Native byte order (xdr = FALSE, faster): the bytes only travel from a worker to the
   # pylme process that asked (this machine, or a cluster's, all little-endian where R and
   # pylme run); a fit pickled from there is written with R's ordinary serialize() (see
@@ -287,7 +251,7 @@ pylme_many_serialize <- function(req) {
       rm(list = intersect(ls(x$env, all.names = TRUE), c(".refClassDef", reg$methods[[x$cls]])),
          envir = x$env)
     }
-    serialize(list(check = reg$check, model = m), NULL, refhook = hook, xdr = FALSE)
+    serialize(list(check = reg$check, model = m), NULL, xdr = FALSE)
   }))
 }
 
@@ -317,7 +281,11 @@ pylme_many_rc_restore <- function(rcs, reg) {
 
 pylme_many_unserialize <- function(req) {
   reg <- pylme_many_registry()
-  x <- unserialize(req$payload, refhook = function(s) reg$envs[[as.integer(s)]])
+  # Bytes of formats 2 and 3 hold references into their registry: read as an older format.
+  old <- list(check = c(R = "?", lme4 = "?", order = "2 or 3"))
+  refs <- function(s) stop(structure(class = c("pylme_old_format", "error", "condition"),
+                                     list(message = "format 2 or 3", call = NULL)))
+  x <- tryCatch(unserialize(req$payload, refhook = refs), pylme_old_format = function(e) old)
   if (!identical(x$check, reg$check)) {
     form <- function(check) if (is.na(check["order"])) "1" else check[["order"]]
     pylme_stop("value", sprintf(
@@ -332,7 +300,7 @@ pylme_many_unserialize <- function(req) {
 }
 
 # Before loky workers are forked from this process (pylme/parallel/fork_start.py): build what
-# every worker would otherwise build for itself (the serialize registry), so they share it.
+# every worker would otherwise build for itself (the classes' registry, 2 ms), so they share it.
 pylme_fork_prepare <- function(req) {
   pylme_many_registry()
   list(ok = TRUE)

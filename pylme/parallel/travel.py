@@ -1,9 +1,8 @@
 """What a worker sends back: fits with their R model in compact bytes, or light fits.
 
 An lme4 model serializes to about 1.3 MB even for sleepstudy: its reference-class objects
-carry their class definitions. Workers write those definitions as references instead, and leave
-behind what each reference-class object holds only as a copy of its class (see
-``pylme_many_serialize`` in ``r_scripts/many.R``): about 65 KB and 0.3 ms per sleepstudy model,
+carry copies of their class definitions. Workers leave those copies behind (see
+``pylme_many_serialize`` in ``r_scripts/many.R``): about 65 KB and 0.4 ms per sleepstudy model,
 for all of a task's fits in one R call, read straight from R's memory. In the parent a
 :class:`CompactHandle` turns the bytes back into the live model on first use; pickling such a
 fit again writes R's ordinary ``serialize()`` bytes.
