@@ -217,9 +217,8 @@ pylme_bootstrap_seeds <- function(req) {
 # them, serialize() writes about 1.2 MB for sleepstudy's model. Here those stay behind (about
 # 65 KB and 0.3 ms are left), and the receiving side puts `.refClassDef` back; `$` installs
 # the methods again when they are next used, as it does in a new object. A check of the R and
-# lme4 versions and of this format travels with the bytes. (Formats 2 and 3 also wrote the
-# environments reachable from lme4's class definitions as references into a registry built
-# in every process; with the copies left behind no such reference is left to write.)
+# lme4 versions and of this format travels with the bytes. (The bytes live only between a
+# worker and the process that asked: a pickled fit holds R's ordinary serialize() bytes.)
 
 pylme_many_registry <- local({
   reg <- NULL
@@ -281,11 +280,7 @@ pylme_many_rc_restore <- function(rcs, reg) {
 
 pylme_many_unserialize <- function(req) {
   reg <- pylme_many_registry()
-  # Bytes of formats 2 and 3 hold references into their registry: read as an older format.
-  old <- list(check = c(R = "?", lme4 = "?", order = "2 or 3"))
-  refs <- function(s) stop(structure(class = c("pylme_old_format", "error", "condition"),
-                                     list(message = "format 2 or 3", call = NULL)))
-  x <- tryCatch(unserialize(req$payload, refhook = refs), pylme_old_format = function(e) old)
+  x <- unserialize(req$payload)
   if (!identical(x$check, reg$check)) {
     form <- function(check) if (is.na(check["order"])) "1" else check[["order"]]
     pylme_stop("value", sprintf(

@@ -30,19 +30,17 @@ MODELS = {
 # Pure R: the model's own serialize() size, and its predictions (the same model object).
 R_CODE = """
 suppressMessages(library(lme4))
-m <- {call}
+m <- {function}({formula}, {data}{options})
 cat(length(serialize(m, NULL)), sprintf("%.17g", predict(m)), sep = "\\n")
 """
-R_CALLS = {
-    "sleep": "lmer(Reaction ~ Days + (Days | Subject), sleepstudy)",
-    "cbpp": "glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp, "
-    "family = binomial)",
-}
 
 
 def _pure_r(key):
+    function, formula, data, options = MODELS[key]
+    args = "".join(f", {k} = {v}" for k, v in options.items())
+    code = R_CODE.format(function=function, formula=formula, data=data, options=args)
     out = subprocess.run(
-        [rref.rscript(), "-e", R_CODE.format(call=R_CALLS[key])],
+        [rref.rscript(), "-e", code],
         capture_output=True,
         text=True,
         check=True,

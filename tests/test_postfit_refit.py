@@ -114,6 +114,13 @@ QUANTITIES = {
 }
 
 
+def _assert_quantities(fit, ref, what):
+    for q, get in QUANTITIES.items():
+        expected = rref.as_float_array(ref[q])
+        actual = np.atleast_1d(np.asarray(get(fit), dtype=float))
+        assert_close(actual, expected, rtol=RTOL, what=f"{what} {q}")
+
+
 def _strings(value):
     """A character vector from jsonlite (auto_unbox makes length one a scalar)."""
     return value if isinstance(value, list) else [value]
@@ -124,10 +131,7 @@ def _strings(value):
 def test_matches_r(name, kind, results, reference):
     fit, ref = results[name], reference[(name, kind)]
     assert "error" not in ref, ref
-    for q, get in QUANTITIES.items():
-        expected = rref.as_float_array(ref[q])
-        actual = np.atleast_1d(np.asarray(get(fit), dtype=float))
-        assert_close(actual, expected, rtol=RTOL, what=f"{name} {q}")
+    _assert_quantities(fit, ref, name)
     vc = ref["varcorr"]
     assert_close(fit.varcorr.vcov, rref.as_float_array(vc["vcov"]), what=f"{name} varcorr")
     assert list(fit.varcorr.grp) == _strings(vc["grp"])
@@ -188,7 +192,4 @@ def test_worker_fits_refit_and_update_as_r(name, worker_fits, reference):
     # model restored here: they are found again through its class
     model, kind, args = CASES[name]
     fit, ref = _run(worker_fits[model], kind, args), reference[(name, "independent")]
-    for q, get in QUANTITIES.items():
-        expected = rref.as_float_array(ref[q])
-        actual = np.atleast_1d(np.asarray(get(fit), dtype=float))
-        assert_close(actual, expected, rtol=RTOL, what=f"{name} {q} (a worker's model)")
+    _assert_quantities(fit, ref, f"{name} (a worker's model)")
