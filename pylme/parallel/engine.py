@@ -66,10 +66,8 @@ class Packed:
 
 def pack(payload: Any) -> Packed | Outcome:
     """The payload as bytes, or the job's error outcome when it cannot be pickled."""
-    try:  # what loky itself pickles with: cloudpickle (a dependency of joblib 1.5+,
-        import cloudpickle  # vendored as joblib.externals.cloudpickle before)
-    except ImportError:  # pragma: no cover
-        from joblib.externals import cloudpickle  # type: ignore[no-redef]
+    import cloudpickle  # what loky itself pickles with (a dependency of loky)
+
     try:
         return Packed(cloudpickle.dumps(payload))
     except Exception as exc:  # an unpicklable option fails its own job only

@@ -51,7 +51,7 @@ def fit_many(
     ----------
     jobs : iterable of :class:`Job`
     backend : {"loky", "dask", "serial"}
-        "loky": joblib's loky processes on this machine; on Linux forked from this process
+        "loky": loky's processes on this machine; on Linux forked from this process
         once its R is running (no R start-up per worker), and kept for the next call
         (``PYLME_WORKER_START=fresh``: fresh processes that each start R);
         "dask": a ``distributed.Client`` (``client``, or a LocalCluster of ``n_jobs`` worker

@@ -65,14 +65,14 @@ def executor(workers: int) -> Any:
         if pool is not None:
             _POOL.update(pool=pool, workers=workers)
             return pool
-    from joblib.externals.loky import get_reusable_executor
+    from loky import get_reusable_executor
 
     return get_reusable_executor(max_workers=workers, reuse=True)
 
 
 def lone_executor() -> Any:
     """A one-worker pool of its own (for a job that must run alone), started the same way."""
-    from joblib.externals.loky import ProcessPoolExecutor
+    from loky import ProcessPoolExecutor
 
     if start_method() == "fork":
         pool = _forked_pool(1)
@@ -93,12 +93,12 @@ def stop(pool: Any) -> None:
     """Kill ``pool``'s workers now (their jobs are abandoned) and let loky wind it down."""
     # Killed the way a crash kills them: loky's manager thread then ends on its "broken pool"
     # path. (``shutdown(kill_workers=True)`` with jobs still queued makes that thread fail
-    # with a KeyError on its way out, joblib 1.5-1.6.) A worker killed half-way through
+    # with a KeyError on its way out, loky 3.5-3.7.) A worker killed half-way through
     # writing a result would leave loky's manager thread waiting forever for the rest of the
     # message (and the interpreter's exit waiting for that thread): the workers are killed
     # while this process holds the lock each of them takes to write a result. ``_processes``
     # (loky's table of its workers, as in loky_backend.dead_workers) and
-    # ``_result_queue._wlock``: joblib 1.4-1.6's loky.
+    # ``_result_queue._wlock``: loky 3.4-3.7.
     procs = list((getattr(pool, "_processes", None) or {}).values())
     wlock = getattr(getattr(pool, "_result_queue", None), "_wlock", None)
     held = wlock is not None and wlock.acquire(timeout=STOP_WAIT)  # a writer is done in ms
@@ -136,8 +136,8 @@ def _forked_pool(workers: int) -> Any:
     """A loky pool whose workers are forked now from this process, or None (nested pool)."""
     import multiprocessing
 
-    from joblib.externals.loky import ProcessPoolExecutor
-    from joblib.externals.loky.process_executor import LokyRecursionError
+    from loky import ProcessPoolExecutor
+    from loky.process_executor import LokyRecursionError
 
     from pylme.runtime.session import R_LOCK, get_session
 

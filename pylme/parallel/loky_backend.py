@@ -46,8 +46,8 @@ class Break:
 
 def dead_workers(executor: Any) -> set[int]:
     """Pids of the executor's workers that have exited (waits up to 0.2 s for one)."""
-    # loky's private table of its workers, pid -> process (joblib 1.4-1.6's loky); still
-    # complete while the futures' callbacks run, before loky kills the surviving workers.
+    # loky's private table of its workers, pid -> process (loky 3.4-3.7); still complete
+    # while the futures' callbacks run, before loky kills the surviving workers.
     procs = dict(getattr(executor, "_processes", None) or {})
     for _ in range(10):
         dead = {pid for pid, p in procs.items() if p.exitcode is not None}
@@ -135,7 +135,7 @@ def _pool_round(
     check: Callable[[], None],
 ) -> tuple[list[int], Break]:
     """Run ``chunks`` on the pool; returns the jobs a break interrupted, and the break."""
-    from joblib.externals.loky.process_executor import BrokenProcessPool
+    from loky.process_executor import BrokenProcessPool
 
     from pylme.parallel import fork_start
 
@@ -216,7 +216,7 @@ def _read_marks(jobs: list[int], markers: str) -> dict[int, int]:
 def run_alone(call: tuple[Any, ...], check: Callable[[], None]) -> Outcome:
     """A chunk of one task alone in a fresh one-worker pool: ``"WorkerDied"`` only if that
     worker dies."""
-    from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
+    from loky.process_executor import BrokenProcessPool, TerminatedWorkerError
 
     from pylme.parallel.fork_start import lone_executor, stop
 
