@@ -12,13 +12,14 @@ its worker while being unpickled is blamed like any other crash.
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from pylme.parallel.frames import resolve
+from pylme.parallel.frames import resolve, share
 from pylme.progress import progress_bar
 
 Outcome = tuple[Any, ...]
@@ -183,8 +184,12 @@ def _run_loky(
     from pylme.parallel.loky_backend import run_loky
 
     results: list[Outcome] = [("err", DIED, "no result")] * len(payloads)
-    with held_ctrl_c() as held:
+    with held_ctrl_c() as held, tempfile.TemporaryDirectory(prefix="pylme-frames-") as tmp:
         try:
+            # The frames are written before the workers are forked: after, this process would
+            # write them while the new workers start, two cores for three processes, and the
+            # workers would wait for them.
+            frames = share(list(frames), tmp, None)
             if payloads:  # workers start (fork) while the jobs are packed
                 fork_start.executor(workers)
             todo = _pack_all(payloads, results, bar, held.check)

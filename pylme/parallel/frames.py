@@ -88,12 +88,13 @@ def resolve(frame: Any, copy: bool = False) -> Any:
 
 
 def share(datas: list[Any], directory: str | None, client: Any) -> list[Any]:
-    """One shipped handle per task: identical frame objects are shipped once."""
+    """One shipped handle per task: identical frame objects are shipped once (a frame already
+    shipped, a :class:`FrameRef`, stays as it is)."""
     shipped: dict[int, Any] = {}
     out: list[Any] = []
     for data in datas:
-        if data is None:
-            out.append(None)
+        if data is None or isinstance(data, FrameRef):
+            out.append(data)
             continue
         handle = shipped.get(id(data))
         if handle is None:
