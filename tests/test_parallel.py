@@ -168,6 +168,7 @@ def jobs(data):
         pylme.Job("lmer", "Reaction ~ Nope + (1 | Subject)", data),  # fails: no column
         pylme.Job("lmer", "y3 ~ Days + (Days | Subject)", data),
         pylme.Job("glmer", "count ~ Days + (1 | Subject)", data, family="poisson"),
+        pylme.Job("glmer_nb", "count ~ Days + (1 | Subject)", data),
     ]
 
 
