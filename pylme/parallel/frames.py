@@ -88,13 +88,12 @@ def resolve(frame: Any, copy: bool = False) -> Any:
 
 
 def share(datas: list[Any], directory: str | None, client: Any) -> list[Any]:
-    """One shipped handle per task: identical frame objects are shipped once (a frame already
-    shipped, a :class:`FrameRef`, stays as it is)."""
+    """One shipped handle per task: identical frame objects are shipped once."""
     shipped: dict[int, Any] = {}
     out: list[Any] = []
     for data in datas:
-        if data is None or isinstance(data, FrameRef):
-            out.append(data)
+        if data is None:
+            out.append(None)
             continue
         handle = shipped.get(id(data))
         if handle is None:

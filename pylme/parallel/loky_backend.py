@@ -30,7 +30,6 @@ from typing import Any
 
 from pylme.parallel.chunks import Finish, call_chunk, chunked
 from pylme.parallel.engine import DIED, Outcome, clean_environment
-from pylme.parallel.frames import share
 from pylme.parallel.held_ctrl_c import POLL_SECONDS
 
 
@@ -92,6 +91,9 @@ def run_loky(
 ) -> list[Outcome]:
     """``call_task`` for every payload on loky's reusable pool, results in task order.
 
+    ``frames``: each task's frame as shipped (:func:`pylme.parallel.frames.share`, before the
+    workers were forked).
+
     Tasks travel in chunks of at most ``batch`` (:mod:`pylme.parallel.chunks`), ``finish``
     applied to each chunk's values in the worker. ``check`` raises ``KeyboardInterrupt`` once
     Ctrl-C arrived (it is called between submissions and between waits of at most
@@ -101,10 +103,9 @@ def run_loky(
     with tempfile.TemporaryDirectory(prefix="pylme-") as tmp:
         markers = os.path.join(tmp, "running")
         os.mkdir(markers)
-        shipped = share(list(frames), tmp, None)
 
         def task(chunk: list[int]) -> tuple[Any, ...]:
-            items = [(i, payloads[i], shipped[i]) for i in chunk]
+            items = [(i, payloads[i], frames[i]) for i in chunk]
             return (call_chunk, fn, finish, items, markers)
 
         pending = list(range(len(payloads)))
